@@ -1,0 +1,25 @@
+import { Command, CommanderError } from 'commander';
+import { registerDb } from './commands/db.js';
+import { registerDemo } from './commands/demo.js';
+import { registerExceptions } from './commands/exceptions.js';
+import { registerFirms } from './commands/firms.js';
+import { registerKeys } from './commands/keys.js';
+import { registerServe } from './commands/serve.js';
+import type { CliContext } from './context.js';
+
+/** The commands a person runs. Each area registers its own (one line here). */
+export function buildProgram(ctx: CliContext): Command {
+  const program = new Command('ledgerbridge')
+    .description('billing, cash application and tie-out for firms on QuickBooks Online or Xero with Stripe')
+    .showHelpAfterError()
+    .exitOverride();
+  registerServe(program, ctx);
+  registerDemo(program, ctx);
+  registerDb(program, ctx);
+  registerFirms(program, ctx);
+  registerKeys(program, ctx);
+  registerExceptions(program, ctx);
+  return program;
+}
+
+export { CommanderError };

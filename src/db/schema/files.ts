@@ -1,0 +1,2 @@
+// Tables owned by the files area. Filled in by its issue.
+export {};

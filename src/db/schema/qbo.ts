@@ -1,0 +1,2 @@
+// Tables owned by the qbo area. Filled in by its issue.
+export {};

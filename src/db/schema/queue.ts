@@ -1,0 +1,2 @@
+// Tables owned by the queue area. Filled in by its issue.
+export {};

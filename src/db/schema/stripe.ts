@@ -1,0 +1,2 @@
+// Tables owned by the stripe area. Filled in by its issue.
+export {};

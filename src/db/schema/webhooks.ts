@@ -1,0 +1,2 @@
+// Tables owned by the webhooks area. Filled in by its issue.
+export {};

@@ -1,0 +1,2 @@
+// Tables owned by the xero area. Filled in by its issue.
+export {};

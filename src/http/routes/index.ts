@@ -1,0 +1,22 @@
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import type { Hono } from 'hono';
+import type { AppDeps, AppEnv } from '../deps.js';
+import { exceptionRoutes } from './exceptions.js';
+import { syncErrorRoutes } from './sync-errors.js';
+
+/**
+ * The route modules, one per area. /api/v1 modules are mounted behind the API key (paths relative to
+ * /api/v1); public ones (OAuth callbacks, webhooks) at the root. An area adds its module here: one line.
+ */
+type ApiModule = (deps: AppDeps) => OpenAPIHono<AppEnv> | Hono<AppEnv>;
+type PublicModule = (deps: AppDeps) => OpenAPIHono<AppEnv> | Hono<AppEnv>;
+
+export const apiRouteModules: ApiModule[] = [
+  exceptionRoutes,
+  syncErrorRoutes,
+  // connections (issue 3), stripe/payments/payouts (issue 4), bank-statements (issue 7) …
+];
+
+export const publicRouteModules: PublicModule[] = [
+  // OAuth callbacks (issue 3), webhooks (issue 4) …
+];
