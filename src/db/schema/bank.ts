@@ -48,8 +48,13 @@ export const bankStatements = pgTable(
     importedBy: text('imported_by').notNull(),
     details: jsonb('details').notNull().default(sql`'{}'::jsonb`),
     importedAt: createdAt(),
+    /** Files: the file's hash and the statement's place in it; importing the file again finds this row. */
+    sourceKey: text('source_key'),
   },
-  (t) => [index('bank_statements_account_idx').on(t.firmId, t.bankAccountId)],
+  (t) => [
+    index('bank_statements_account_idx').on(t.firmId, t.bankAccountId),
+    uniqueIndex('bank_statements_source_uq').on(t.firmId, t.bankAccountId, t.sourceKey),
+  ],
 );
 
 /** Statement lines: the bank's side of cash. Positive is money in. */
