@@ -16,6 +16,8 @@ export const ExceptionKind = z.enum([
   'push_rejected',
   'orphaned_payment',
   'statement_unbalanced',
+  /** Money in a trust (client money) account: never auto-applied to operating invoices. */
+  'trust_receipt',
 ]);
 export type ExceptionKind = z.infer<typeof ExceptionKind>;
 
