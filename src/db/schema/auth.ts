@@ -20,3 +20,27 @@ export const apiKeys = pgTable(
   },
   (t) => [uniqueIndex('api_keys_hash_uq').on(t.keyHash), index('api_keys_firm_idx').on(t.firmId)],
 );
+
+/**
+ * OAuth `state` values handed to a provider: signed, firm-bound, expiring, and accepted once (`used_at`
+ * is set atomically by the callback). The PKCE code_verifier is kept sealed next to it.
+ */
+export const oauthStates = pgTable(
+  'oauth_states',
+  {
+    id: id(),
+    nonce: text('nonce').notNull(),
+    firmId: uuid('firm_id')
+      .notNull()
+      .references(() => firms.id),
+    provider: text('provider').notNull(),
+    /** The API key name (or `cli`) that asked for the connect URL: the actor of what the callback records. */
+    actor: text('actor').notNull(),
+    apiKeyId: uuid('api_key_id'),
+    codeVerifierCiphertext: text('code_verifier_ciphertext'),
+    expiresAt: tstz('expires_at').notNull(),
+    usedAt: tstz('used_at'),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('oauth_states_nonce_uq').on(t.nonce), index('oauth_states_expires_idx').on(t.expiresAt)],
+);

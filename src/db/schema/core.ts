@@ -34,6 +34,12 @@ export const grants = pgTable(
     refreshExpiresAt: tstz('refresh_expires_at'),
     lastRefreshedAt: tstz('last_refreshed_at'),
     lastError: text('last_error'),
+    /** QBO: x_refresh_token_hard_expires_in, when Intuit sends it (the refresh token's absolute end). */
+    refreshHardExpiresAt: tstz('refresh_hard_expires_at'),
+    /** Who connected it (an API key's name, `cli`). */
+    createdBy: text('created_by'),
+    /** Xero: the organisations of a fresh grant waiting for the person to choose (`/connections`). */
+    pendingOrgs: jsonb('pending_orgs'),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
