@@ -7,6 +7,7 @@ import { AppError } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
 import { redactText } from '../lib/redact.js';
 import { checkBalances } from './balances.js';
+import { syncBankAccounts } from './bank-accounts.js';
 import { upsertRecords } from './upsert.js';
 
 export interface KindStats {
@@ -85,6 +86,7 @@ export async function runSync(
         cursor = page.next;
       }
     }
+    await syncBankAccounts(db, scope);
     await checkBalances(db, scope);
   } catch (e) {
     report.status = 'failed';
