@@ -1,3 +1,5 @@
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { sql } from 'drizzle-orm';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
@@ -28,6 +30,8 @@ export interface OpenOptions {
   /** What this process is, for the PGlite lock message. */
   purpose?: string;
   maxConnections?: number;
+  /** PGlite only: start from an empty database (the demo resets its own folder on each run). */
+  reset?: boolean;
 }
 
 export async function openDatabase(opts: OpenOptions): Promise<Database> {
@@ -56,7 +60,10 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
   }
   const release = opts.dataDir ? acquireDataDirLock(opts.dataDir, opts.purpose ?? 'cli') : () => {};
   try {
-    const client = opts.dataDir ? new PGlite(opts.dataDir) : new PGlite();
+    // the folder holds the lock and the database files (pgdata/) side by side
+    const pgdata = opts.dataDir ? join(opts.dataDir, 'pgdata') : undefined;
+    if (pgdata && opts.reset) rmSync(pgdata, { recursive: true, force: true });
+    const client = pgdata ? new PGlite(pgdata) : new PGlite();
     await client.waitReady;
     const db = drizzlePglite(client, { schema }) as unknown as Db;
     return {

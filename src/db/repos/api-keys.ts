@@ -18,14 +18,14 @@ export interface ApiKeyInfo {
 /** Create a key; the plaintext is returned once and never stored (only its SHA-256). */
 export async function createApiKey(
   db: DbOrTx,
-  input: { firmId: string; name: string; actor: string },
+  input: { firmId: string; name: string; actor: string; /** demo only: a fixed, published key */ fixedKey?: string },
 ): Promise<{ key: string; info: ApiKeyInfo }> {
   const name = input.name.trim();
   if (!name)
     throw new AppError('validation_failed', 'a key needs a name', {
       fields: [{ path: 'name', message: 'required' }],
     });
-  const key = `lb_${randomToken(24)}`;
+  const key = input.fixedKey ?? `lb_${randomToken(24)}`;
   const [row] = await db
     .insert(apiKeys)
     .values({ firmId: input.firmId, name, prefix: key.slice(0, 10), keyHash: sha256Hex(key) })
