@@ -3,6 +3,7 @@ import type { Database } from '../db/client.js';
 import type { Db } from '../db/types.js';
 import type { Clock } from '../lib/clock.js';
 import type { Logger } from '../lib/logger.js';
+import type { Queue } from '../queue/port.js';
 
 /**
  * Everything the HTTP app and the workers are built from. Areas add optional members here (queue,
@@ -14,6 +15,8 @@ export interface AppDeps {
   db: Db;
   logger: Logger;
   clock: Clock;
+  /** The job queue (src/queue): routes enqueue with `deps.queue?.send(…)`; set by serve and worker. */
+  queue?: Queue;
   /** Area-specific services, typed by each area (see src/http/routes/*). */
   services?: Record<string, unknown>;
 }
