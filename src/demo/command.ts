@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
-import type { CliContext } from '../cli/context.js';
 import { untilSignal } from '../cli/commands/serve.js';
+import type { CliContext } from '../cli/context.js';
 import { openDatabase } from '../db/client.js';
 import { migrate } from '../db/migrate.js';
 import { startHttpServer } from '../http/server.js';
@@ -20,7 +20,10 @@ export async function runDemoCommand(
 ): Promise<void> {
   const load = PIPELINES[opts.provider];
   if (!load) {
-    throw new AppError('validation_failed', `--provider must be one of ${Object.keys(PIPELINES).join(', ')}, not "${opts.provider}"`);
+    throw new AppError(
+      'validation_failed',
+      `--provider must be one of ${Object.keys(PIPELINES).join(', ')}, not "${opts.provider}"`,
+    );
   }
   const pipeline = await load();
   const database = await openDatabase({ dataDir: DEMO_DIR, purpose: 'demo', reset: true });

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setupServer } from 'msw/node';
-import { importStatement } from '../connectors/files/import.js';
 import { createApiKey } from '../db/repos/api-keys.js';
+import { importStatement } from '../db/repos/bank.js';
 import { countExceptionsByKind } from '../db/repos/exceptions.js';
 import { createFirm } from '../db/repos/firms.js';
 import { reconcileFirm } from '../reconcile/index.js';
@@ -35,7 +35,12 @@ export interface DemoSummary {
  */
 export async function runDemo(deps: DemoDeps, pipeline: DemoPipeline): Promise<DemoSummary> {
   const firm = await createFirm(deps.db, pipeline.firm);
-  const { key } = await createApiKey(deps.db, { firmId: firm.id, name: 'demo', actor: 'demo', fixedKey: DEMO_API_KEY });
+  const { key } = await createApiKey(deps.db, {
+    firmId: firm.id,
+    name: 'demo',
+    actor: 'demo',
+    fixedKey: DEMO_API_KEY,
+  });
 
   const replay = setupServer(...pipeline.handlers());
   replay.listen({ onUnhandledRequest: 'error' });
@@ -88,10 +93,15 @@ export function formatSummary(s: DemoSummary): string {
     `ledgerbridge demo: ${s.firm.name} on ${s.provider} (${s.firm.baseCurrency}, ${s.firm.timezone})`,
     '',
     `Pulled from ${s.provider} (sync ${s.syncStatus})`,
-    ...Object.entries(s.pulled).map(([k, v]) => `${pad(k.replaceAll('_', ' '), v.pulled)}${v.errors ? `   (${v.errors} could not be taken in)` : ''}`),
+    ...Object.entries(s.pulled).map(
+      ([k, v]) =>
+        `${pad(k.replaceAll('_', ' '), v.pulled)}${v.errors ? `   (${v.errors} could not be taken in)` : ''}`,
+    ),
     '',
     'Bank statements',
-    ...s.statements.map((st) => `${pad(st.file, st.read)} lines read, ${st.new} new, ${st.known} already known`),
+    ...s.statements.map(
+      (st) => `${pad(st.file, st.read)} lines read, ${st.new} new, ${st.known} already known`,
+    ),
     '',
     'Cash application',
     pad('money-in lines considered', s.cash.considered),
@@ -104,7 +114,10 @@ export function formatSummary(s: DemoSummary): string {
     ...Object.entries(s.exceptions)
       .sort(([a], [b]) => a.localeCompare(b))
       .map(([k, n]) => pad(k, n)),
-    pad('total', Object.values(s.exceptions).reduce((a, b) => a + b, 0)),
+    pad(
+      'total',
+      Object.values(s.exceptions).reduce((a, b) => a + b, 0),
+    ),
   ];
   return lines.join('\n');
 }
