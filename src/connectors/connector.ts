@@ -4,12 +4,20 @@ import type {
   BankTransaction,
   Contact,
   CreditNote,
+  DepositLink,
   GlPosting,
   Invoice,
+  Item,
   Matter,
   Payment,
   Prepayment,
   ProviderId,
+  ReportRow,
+  StripeBalanceTransaction,
+  StripeDispute,
+  StripePayment,
+  StripePayout,
+  StripeRefund,
   TimeEntry,
 } from '../canonical/index.js';
 import type { Logger } from '../lib/logger.js';
@@ -31,7 +39,13 @@ export type EntityKind =
   | 'bank_transactions'
   | 'matters'
   | 'gl_postings'
-  | 'time_entries';
+  | 'time_entries'
+  // Stripe (issue 4): objects by kind, and the /v1/events catch-up that re-fetches changed objects
+  | 'stripe_payments'
+  | 'stripe_refunds'
+  | 'stripe_disputes'
+  | 'stripe_payouts'
+  | 'stripe_events';
 
 /** A canonical record and the applications (allocations) it carries. */
 export type CanonicalRecord =
@@ -44,7 +58,25 @@ export type CanonicalRecord =
   | { kind: 'prepayment'; data: Prepayment; applications: Application[]; raw: unknown }
   | { kind: 'bank_transaction'; data: BankTransaction; raw: unknown }
   | { kind: 'gl_posting'; data: GlPosting; raw: unknown }
-  | { kind: 'time_entry'; data: TimeEntry; raw: unknown };
+  | { kind: 'time_entry'; data: TimeEntry; raw: unknown }
+  | { kind: 'stripe_payment'; data: StripePayment; raw: unknown }
+  | { kind: 'stripe_refund'; data: StripeRefund; raw: unknown }
+  | { kind: 'stripe_dispute'; data: StripeDispute; raw: unknown }
+  | { kind: 'stripe_payout'; data: StripePayout; raw: unknown }
+  | { kind: 'stripe_balance_transaction'; data: StripeBalanceTransaction; raw: unknown }
+  | { kind: 'item'; data: Item; raw: unknown }
+  | { kind: 'report_row'; data: ReportRow; raw: unknown }
+  | { kind: 'deposit_link'; data: DepositLink; raw: unknown }
+  /**
+   * The provider says a record is gone (QBO CDC `status: "Deleted"` carries only the id): the stored row
+   * is marked deleted (status and tombstone) and what it applied is reversed; nothing else of it is lost.
+   */
+  | { kind: 'deletion'; data: Deletion; raw: unknown };
+
+export interface Deletion {
+  externalId: string;
+  of: Exclude<CanonicalRecord['kind'], 'deletion'>;
+}
 
 /** One record of a page that could not be mapped: which record, which field, why. */
 export interface RecordError {

@@ -1,23 +1,27 @@
 import { and, eq, getTableColumns, inArray, type SQL, sql } from 'drizzle-orm';
 import type { PgTable } from 'drizzle-orm/pg-core';
 import type { Application } from '../canonical/index.js';
-import type { CanonicalRecord } from '../connectors/connector.js';
+import type { CanonicalRecord, Deletion } from '../connectors/connector.js';
 import {
   accounts,
   applications,
   bankTransactions,
   contacts,
   creditNotes,
+  depositLinks,
   glPostings,
   invoiceLines,
   invoices,
+  items,
   matters,
   payments,
   prepayments,
+  reportRows,
   timeEntries,
 } from '../db/schema/index.js';
 import type { DbOrTx } from '../db/types.js';
 import { contentHash } from '../lib/hash.js';
+import { STRIPE_TARGETS } from './stripe-targets.js';
 
 /**
  * Upsert canonical records by external id with a content hash: a record whose content is unchanged is
@@ -30,7 +34,7 @@ export interface UpsertStats {
   unchanged: number;
 }
 
-type Kind = CanonicalRecord['kind'];
+type Kind = Exclude<CanonicalRecord['kind'], 'deletion'>;
 type Of<K extends Kind> = Extract<CanonicalRecord, { kind: K }>;
 
 interface Target {
@@ -127,7 +131,8 @@ const TARGETS: { [K in Kind]: Target } = {
   },
   payment: {
     table: payments as unknown as Target['table'],
-    owns: ['payment'],
+    // a QBO payment also carries the credit memos it applies (source credit_note, keyed by the payment)
+    owns: ['payment', 'credit_note'],
     columns: t<'payment'>(({ data: d }) => ({
       kind: d.kind,
       status: d.status,
@@ -211,6 +216,50 @@ const TARGETS: { [K in Kind]: Target } = {
       status: d.status,
     })),
   },
+  item: {
+    table: items as unknown as Target['table'],
+    columns: t<'item'>(({ data: d }) => ({
+      name: d.name,
+      sku: d.sku,
+      type: d.type,
+      status: d.status,
+      description: d.description,
+      unitPrice: d.unitPrice,
+      incomeAccountExternalId: d.incomeAccountExternalId,
+    })),
+  },
+  report_row: {
+    table: reportRows as unknown as Target['table'],
+    columns: t<'report_row'>(({ data: d }) => ({
+      report: d.report,
+      periodStart: d.periodStart,
+      periodEnd: d.periodEnd,
+      basis: d.basis,
+      currency: d.currency,
+      position: d.position,
+      rowType: d.rowType,
+      path: d.path,
+      pathIds: d.pathIds,
+      label: d.label,
+      entityExternalId: d.entityExternalId,
+      date: d.date,
+      txnType: d.txnType,
+      txnExternalId: d.txnExternalId,
+      cells: d.cells,
+      amounts: d.amounts,
+    })),
+  },
+  deposit_link: {
+    table: depositLinks as unknown as Target['table'],
+    columns: t<'deposit_link'>(({ data: d }) => ({
+      depositExternalId: d.depositExternalId,
+      linkedKind: d.linkedKind,
+      linkedExternalId: d.linkedExternalId,
+      amountMinor: d.amountMinor,
+      currency: d.currency,
+    })),
+  },
+  ...(STRIPE_TARGETS as unknown as Record<keyof typeof STRIPE_TARGETS, Target>),
 };
 
 export function recordHash(r: CanonicalRecord): string {
@@ -235,7 +284,11 @@ export async function upsertRecords(
 ): Promise<UpsertStats> {
   const stats: UpsertStats = { inserted: 0, updated: 0, unchanged: 0 };
   const byKind = new Map<Kind, CanonicalRecord[]>();
-  for (const r of records) byKind.set(r.kind, [...(byKind.get(r.kind) ?? []), r]);
+  const deletions: Deletion[] = [];
+  for (const r of records) {
+    if (r.kind === 'deletion') deletions.push(r.data);
+    else byKind.set(r.kind, [...(byKind.get(r.kind) ?? []), r]);
+  }
   for (const [kind, group] of byKind) {
     // the last occurrence of an external id in a page wins
     const unique = [...new Map(group.map((r) => [r.data.externalId, r])).values()];
@@ -244,7 +297,59 @@ export async function upsertRecords(
     stats.updated += s.updated;
     stats.unchanged += s.unchanged;
   }
+  if (deletions.length > 0) stats.updated += await applyDeletions(tx, scope, deletions);
   return stats;
+}
+
+/**
+ * Mark records the provider deleted: status `deleted` where the table has one, a tombstone, a content
+ * hash that a re-sent full record replaces; the applications they owned are reversed. Returns rows changed.
+ */
+async function applyDeletions(
+  tx: DbOrTx,
+  scope: { firmId: string; connectionId: string },
+  deletions: Deletion[],
+): Promise<number> {
+  let changed = 0;
+  const byKind = new Map<Kind, string[]>();
+  for (const d of deletions) byKind.set(d.of, [...(byKind.get(d.of) ?? []), d.externalId]);
+  for (const [kind, ids] of byKind) {
+    const target = TARGETS[kind];
+    const table = target.table;
+    const hasStatus = 'status' in getTableColumns(table);
+    const out = await tx
+      .update(table)
+      .set({
+        vanishedAt: new Date(),
+        contentHash: 'deleted',
+        ...(hasStatus ? { status: 'deleted' } : {}),
+      } as never)
+      .where(
+        and(
+          eq(table.firmId, scope.firmId),
+          eq(table.connectionId, scope.connectionId),
+          inArray(table.externalId, ids),
+          sql`${table.contentHash} <> 'deleted'`,
+        ),
+      )
+      .returning({ id: table.id } as never);
+    changed += (out as unknown[]).length;
+    if (target.owns) {
+      await tx
+        .update(applications)
+        .set({ status: 'reversed' })
+        .where(
+          and(
+            eq(applications.firmId, scope.firmId),
+            eq(applications.connectionId, scope.connectionId),
+            eq(applications.origin, 'provider'),
+            inArray(applications.source, target.owns),
+            inArray(applications.sourceExternalId, ids),
+          ),
+        );
+    }
+  }
+  return changed;
 }
 
 async function upsertKind(
