@@ -3,6 +3,7 @@ import { registerDb } from './commands/db.js';
 import { registerDemo } from './commands/demo.js';
 import { registerExceptions } from './commands/exceptions.js';
 import { registerFirms } from './commands/firms.js';
+import { registerImport } from './commands/import.js';
 import { registerKeys } from './commands/keys.js';
 import { registerServe } from './commands/serve.js';
 import type { CliContext } from './context.js';
@@ -19,6 +20,7 @@ export function buildProgram(ctx: CliContext): Command {
   registerFirms(program, ctx);
   registerKeys(program, ctx);
   registerExceptions(program, ctx);
+  registerImport(program, ctx);
   return program;
 }
 

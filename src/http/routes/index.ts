@@ -1,6 +1,7 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { Hono } from 'hono';
 import type { AppDeps, AppEnv } from '../deps.js';
+import { bankStatementRoutes } from './bank-statements.js';
 import { exceptionRoutes } from './exceptions.js';
 import { syncErrorRoutes } from './sync-errors.js';
 
@@ -14,6 +15,7 @@ type PublicModule = (deps: AppDeps) => OpenAPIHono<AppEnv> | Hono<AppEnv>;
 export const apiRouteModules: ApiModule[] = [
   exceptionRoutes,
   syncErrorRoutes,
+  bankStatementRoutes,
   // connections (issue 3), stripe/payments/payouts (issue 4), bank-statements (issue 7) …
 ];
 
