@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { registerConnections, registerKeysRotate } from './commands/connections.js';
 import { registerDb } from './commands/db.js';
 import { registerDemo } from './commands/demo.js';
 import { registerExceptions } from './commands/exceptions.js';
@@ -6,6 +7,7 @@ import { registerFirms } from './commands/firms.js';
 import { registerImport } from './commands/import.js';
 import { registerKeys } from './commands/keys.js';
 import { registerServe } from './commands/serve.js';
+import { registerWorker } from './commands/worker.js';
 import type { CliContext } from './context.js';
 
 /** The commands a person runs. Each area registers its own (one line here). */
@@ -18,9 +20,11 @@ export function buildProgram(ctx: CliContext): Command {
   registerDemo(program, ctx);
   registerDb(program, ctx);
   registerFirms(program, ctx);
-  registerKeys(program, ctx);
+  registerKeysRotate(registerKeys(program, ctx), ctx);
+  registerConnections(program, ctx);
   registerExceptions(program, ctx);
   registerImport(program, ctx);
+  registerWorker(program, ctx);
   return program;
 }
 

@@ -54,6 +54,7 @@ export async function getConnection(
   firmId: string,
   id: string,
 ): Promise<ConnectionView> {
+  if (!UUID.test(id)) throw new AppError('not_found', `no connection ${id} for this firm`);
   const [r] = await deps.db
     .select({ c: connections, g: grants })
     .from(connections)

@@ -58,8 +58,11 @@ export async function listApiKeys(db: DbOrTx, firmId: string): Promise<ApiKeyInf
 
 export async function revokeApiKey(
   db: DbOrTx,
-  input: { firmId: string; keyId: string; actor: string },
+  input: { firmId: string; keyId: string; actor: string; actorKeyId?: string },
 ): Promise<ApiKeyInfo> {
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(input.keyId)) {
+    throw new AppError('not_found', `no API key ${input.keyId} for this firm`);
+  }
   const [row] = await db
     .update(apiKeys)
     .set({ revokedAt: new Date() })
@@ -72,7 +75,7 @@ export async function revokeApiKey(
     action: 'api_key.revoked',
     subjectKind: 'api_key',
     subjectId: row.id,
-    details: { name: row.name },
+    details: { name: row.name, ...(input.actorKeyId ? { byApiKeyId: input.actorKeyId } : {}) },
   });
   return toInfo(row);
 }

@@ -2,7 +2,10 @@ import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { Hono } from 'hono';
 import type { AppDeps, AppEnv } from '../deps.js';
 import { bankStatementRoutes } from './bank-statements.js';
+import { connectApiRoutes, connectPublicRoutes } from './connect.js';
+import { connectionRoutes } from './connections.js';
 import { exceptionRoutes } from './exceptions.js';
+import { keyRoutes } from './keys.js';
 import { syncErrorRoutes } from './sync-errors.js';
 
 /**
@@ -16,9 +19,13 @@ export const apiRouteModules: ApiModule[] = [
   exceptionRoutes,
   syncErrorRoutes,
   bankStatementRoutes,
+  connectApiRoutes,
+  connectionRoutes,
+  keyRoutes,
   // connections (issue 3), stripe/payments/payouts (issue 4), bank-statements (issue 7) …
 ];
 
 export const publicRouteModules: PublicModule[] = [
+  connectPublicRoutes,
   // OAuth callbacks (issue 3), webhooks (issue 4) …
 ];
