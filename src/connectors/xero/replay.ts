@@ -13,7 +13,10 @@ import { xeroInstant } from './dates.js';
  * without it), `order` on UpdatedDateUTC. `xero-tenant-id` and a bearer token are required.
  */
 export interface XeroOrgDataset {
-  Organisation?: Record<string, unknown>;
+  /** One organisation, or Xero's `Organisations`-style array of one. */
+  Organisation?: Record<string, unknown> | Record<string, unknown>[];
+  /** When present (and no `tenantId` option is given), the only xero-tenant-id served. */
+  tenantId?: string;
   [entity: string]: unknown;
 }
 
@@ -117,7 +120,8 @@ export function xeroReplayHandlers(dataset: XeroOrgDataset, opts: XeroReplayOpti
 
   const guard = (request: Request): Response | null => {
     const tenant = request.headers.get('xero-tenant-id');
-    if (!tenant || (opts.tenantId && tenant !== opts.tenantId)) return forbidden();
+    const expected = opts.tenantId ?? dataset.tenantId;
+    if (!tenant || (expected && tenant !== expected)) return forbidden();
     if (!/^Bearer \S+/.test(request.headers.get('authorization') ?? '')) return unauthorized();
     return null;
   };
@@ -126,7 +130,8 @@ export function xeroReplayHandlers(dataset: XeroOrgDataset, opts: XeroReplayOpti
     http.get(`${base}/Organisation`, ({ request }) => {
       const g = guard(request);
       if (g) return g;
-      return HttpResponse.json(envelope('Organisations', dataset.Organisation ? [dataset.Organisation] : []));
+      const org = dataset.Organisation;
+      return HttpResponse.json(envelope('Organisations', Array.isArray(org) ? org : org ? [org] : []));
     }),
     http.get(`${base}/:entity/:id`, ({ request, params }) => {
       const g = guard(request);
