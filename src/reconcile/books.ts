@@ -1,0 +1,105 @@
+import { daysBetween, formatMinor } from '../canonical/index.js';
+import type { BankLineView, BookRecordView, PlannedDecision } from './model.js';
+
+/**
+ * Tier 0: a money-in bank line that the books already hold (a payment or bank transaction on the same
+ * bank account, same amount, within `windowDays`) is "already in the books": nothing is applied. Each
+ * unit of book money (a bank transaction and its overpayment are one unit) is claimed at most once;
+ * pairs are taken closest date first, so two equal lines never share one payment.
+ */
+export const MATCH_BOOKS_WINDOW_DAYS = 5;
+
+interface Unit {
+  key: string;
+  members: BookRecordView[];
+  /** The member whose date and amount stand for the unit (the bank transaction when there is one). */
+  lead: BookRecordView;
+}
+
+function unitsOf(books: BookRecordView[], claimed: Set<string>): Unit[] {
+  const byUnit = new Map<string, BookRecordView[]>();
+  for (const b of books) byUnit.set(b.unit, [...(byUnit.get(b.unit) ?? []), b]);
+  const units: Unit[] = [];
+  for (const [key, members] of byUnit) {
+    if (members.some((m) => claimed.has(`${m.kind}:${m.id}`))) continue;
+    const lead = members.find((m) => m.kind === 'bank_transaction') ?? members[0]!;
+    units.push({ key, members, lead });
+  }
+  return units;
+}
+
+const sameAccount = (line: BankLineView, b: BookRecordView): boolean =>
+  line.account.ledgerAccountExternalId !== null &&
+  line.account.ledgerAccountExternalId === b.ledgerAccountExternalId &&
+  (line.account.connectionId === null || line.account.connectionId === b.connectionId);
+
+export function matchBooks(
+  lines: BankLineView[],
+  books: BookRecordView[],
+  claimed: Set<string>,
+  windowDays: number,
+): { decisions: PlannedDecision[]; rest: BankLineView[] } {
+  const units = unitsOf(books, claimed);
+  const pairs: { line: BankLineView; unit: Unit; days: number }[] = [];
+  for (const line of lines) {
+    for (const unit of units) {
+      const b = unit.lead;
+      if (!sameAccount(line, b) || b.currency !== line.currency || b.amountMinor !== line.amountMinor)
+        continue;
+      const days = Math.abs(daysBetween(b.date, line.date));
+      if (days <= windowDays) pairs.push({ line, unit, days });
+    }
+  }
+  pairs.sort(
+    (x, y) =>
+      x.days - y.days ||
+      cmp(x.line.date, y.line.date) ||
+      cmp(x.line.dedupeKey, y.line.dedupeKey) ||
+      cmp(x.unit.lead.date, y.unit.lead.date) ||
+      cmp(x.unit.key, y.unit.key),
+  );
+  const takenLines = new Set<string>();
+  const takenUnits = new Set<string>();
+  const decisions: PlannedDecision[] = [];
+  for (const p of pairs) {
+    if (takenLines.has(p.line.id) || takenUnits.has(p.unit.key)) continue;
+    takenLines.add(p.line.id);
+    takenUnits.add(p.unit.key);
+    const others = pairs.filter((q) => q.line.id === p.line.id && q.unit.key !== p.unit.key).length;
+    const b = p.unit.lead;
+    decisions.push({
+      subjectKind: 'bank_line',
+      subjectId: p.line.id,
+      method: 'already_in_books',
+      outcome: 'already_in_books',
+      confidence: Math.max(500, 1000 - 50 * p.days - (others > 0 ? 100 : 0)),
+      applications: [],
+      evidence: {
+        summary: `${formatMinor(b.amountMinor, b.currency)} ${b.currency} already recorded in the books as ${describe(b)} on ${b.date}`,
+        claimed: p.unit.members.map((m) => ({ kind: m.kind, id: m.id, externalId: m.externalId })),
+        daysApart: p.days,
+        windowDays,
+        otherCandidates: others,
+      },
+    });
+  }
+  return { decisions, rest: lines.filter((l) => !takenLines.has(l.id)) };
+}
+
+function describe(b: BookRecordView): string {
+  const ref = b.reference ? ` "${b.reference}"` : '';
+  switch (b.kind) {
+    case 'payment':
+      return `payment${ref}`;
+    case 'bank_transaction':
+      return `bank transaction${ref}`;
+    case 'prepayment':
+      return `overpayment/prepayment${ref}`;
+    default: {
+      const never: never = b.kind;
+      return never;
+    }
+  }
+}
+
+export const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);

@@ -1,0 +1,113 @@
+/**
+ * Text normalisation for matching: invoice numbers and references found in free text (remittance,
+ * counterparty, bank reference, end-to-end id), and payer names. Pure functions, no I/O.
+ */
+
+/** Upper-cased alphanumeric runs of a text: "Pay inv-0042, thanks" → ["PAY", "INV", "0042", "THANKS"]. */
+export function tokensOf(text: string | null | undefined): string[] {
+  if (!text) return [];
+  return (
+    text
+      .normalize('NFKD')
+      .replace(/[\u0300-\u036f]/g, '')
+      .toUpperCase()
+      .match(/[A-Z0-9]+/g) ?? []
+  );
+}
+
+/** Words that stand for "invoice" in a reference: "Invoice 10" and "INV-0010" are the same key. */
+const INVOICE_WORDS = new Set(['INVOICE', 'INVOICES', 'INVC', 'INV']);
+
+/** Reference tokens: the invoice words spelled one way, so "Invoice 10" meets "INV-0010". */
+function referenceTokens(text: string | null | undefined): string[] {
+  return tokensOf(text).map((t) => (INVOICE_WORDS.has(t) ? 'INV' : t.replace(/^INVOICE(?=\d)/, 'INV')));
+}
+
+/** Strip leading zeros of every digit run: "INV0042" → "INV42", "000" → "0". */
+function stripLeadingZeros(s: string): string {
+  return s.replace(/\d+/g, (d) => d.replace(/^0+(?=\d)/, ''));
+}
+
+/**
+ * The matching key of an invoice number or reference: case, punctuation, spaces and leading zeros
+ * dropped. "INV-0042", "inv 0042" and "INV42" share the key "INV42". Null when nothing is left.
+ */
+export function referenceKey(value: string | null | undefined): string | null {
+  const joined = referenceTokens(value).join('');
+  if (!joined) return null;
+  return stripLeadingZeros(joined);
+}
+
+/** A key worth searching for: it holds a digit and is at least 2 characters ("A" or "PAID" is not). */
+export function isSearchableKey(key: string): boolean {
+  return key.length >= 2 && /\d/.test(key);
+}
+
+/** Up to this many consecutive tokens are joined when looking for a key ("INV" + "0042"). */
+const MAX_WINDOW = 4;
+
+/**
+ * Every key a text can spell with 1…4 consecutive tokens, mapped to the text it came from. Keys never
+ * straddle a token boundary halfway, so "INV-00421" never contains "INV42".
+ */
+export function keysInText(text: string | null | undefined): Map<string, string> {
+  const tokens = referenceTokens(text);
+  const out = new Map<string, string>();
+  for (let i = 0; i < tokens.length; i++) {
+    let joined = '';
+    for (let j = i; j < Math.min(tokens.length, i + MAX_WINDOW); j++) {
+      joined += tokens[j];
+      const key = stripLeadingZeros(joined);
+      if (!out.has(key)) out.set(key, tokens.slice(i, j + 1).join(' '));
+    }
+  }
+  return out;
+}
+
+/** Words that say what kind of company it is, not which one. */
+const LEGAL_WORDS = new Set([
+  'THE',
+  'AND',
+  'LTD',
+  'LIMITED',
+  'LLC',
+  'LLP',
+  'LP',
+  'INC',
+  'INCORPORATED',
+  'CORP',
+  'CORPORATION',
+  'CO',
+  'COMPANY',
+  'PTY',
+  'PLC',
+  'GMBH',
+  'AG',
+  'SA',
+  'BV',
+  'NV',
+  'PC',
+  'PLLC',
+]);
+
+/**
+ * A payer name's key: upper case, accents, punctuation, "&" and legal-form words dropped.
+ * "Acme Ltd." and "ACME LIMITED" share the key "ACME"; null when nothing distinctive is left.
+ */
+export function nameKey(name: string | null | undefined): string | null {
+  if (!name) return null;
+  const words = tokensOf(name.replace(/&/g, ' and ')).filter((w) => !LEGAL_WORDS.has(w));
+  return words.length ? words.join(' ') : null;
+}
+
+/** Does the text spell the name's key as consecutive words? ("Payment from ACME LTD INV 42" has "ACME"). */
+export function textHasName(text: string | null | undefined, key: string): boolean {
+  const words = tokensOf(text?.replace(/&/g, ' and ')).filter((w) => !LEGAL_WORDS.has(w));
+  return ` ${words.join(' ')} `.includes(` ${key} `);
+}
+
+/** An account number's key: digits and letters only, upper case ("12-3456-789" → "123456789"). */
+export function accountKey(value: string | null | undefined): string | null {
+  const joined = tokensOf(value).join('');
+  return joined.length >= 4 ? joined : null;
+}
