@@ -6,6 +6,8 @@ export const CsvProfile = z
     name: z.string().min(1),
     description: z.string().optional(),
     delimiter: z.enum([',', ';', '\t', '|', 'auto']).default('auto'),
+    /** false: the file has no header row; columns are then named "#1", "#2" … */
+    hasHeader: z.boolean().default(true),
     /** Lines to skip before the header row (bank banners). */
     skipLines: z.number().int().min(0).default(0),
     /** Date order in the file: Y-M-D, M/D/Y or D/M/Y (any of / . - as separators). */
@@ -18,6 +20,7 @@ export const CsvProfile = z
       .optional(),
     /** Flip every sign (card exports that show charges as positive). */
     invertSign: z.boolean().default(false),
+    /** Column references: a header name (case and spaces ignored) or "#N" (1-based position). */
     columns: z.object({
       date: z.string(),
       valueDate: z.string().optional(),
