@@ -1,0 +1,121 @@
+import { and, eq, inArray, isNull, lt, sql } from 'drizzle-orm';
+import { webhookEvents } from '../db/schema/index.js';
+import type { Db } from '../db/types.js';
+import type { Clock } from '../lib/clock.js';
+import { AppError } from '../lib/errors.js';
+import type { Logger } from '../lib/logger.js';
+import type { Queue } from '../queue/port.js';
+
+/**
+ * Webhook intake, for every provider, after the route has verified the signature on the raw body:
+ * store each event under its own dedupe key, enqueue one `webhook.process` job for the new ones, and
+ * let the route acknowledge. A redelivered event inserts nothing and enqueues nothing, so it is never
+ * processed twice; an event whose enqueue was lost (the process died between insert and send) is sent
+ * again when the provider redelivers it.
+ */
+export const WEBHOOK_JOB = 'webhook.process';
+export type WebhookProvider = 'stripe' | 'xero' | 'qbo';
+
+export interface IntakeEvent {
+  provider: WebhookProvider;
+  dedupeKey: string;
+  firmId: string | null;
+  connectionId: string | null;
+  tenantId: string | null;
+  eventType: string;
+  resourceType: string | null;
+  resourceId: string | null;
+  occurredAt: Date | null;
+  payload: unknown;
+}
+
+export interface IntakeDeps {
+  db: Db;
+  queue?: Queue | undefined;
+  clock: Clock;
+  logger: Logger;
+}
+
+export interface IntakeResult {
+  stored: number;
+  duplicates: number;
+  enqueued: number;
+}
+
+/** A duplicate whose first delivery has not been enqueued this long after arrival is re-sent. */
+const LOST_ENQUEUE_MS = 30_000;
+
+export async function storeAndEnqueue(deps: IntakeDeps, events: IntakeEvent[]): Promise<IntakeResult> {
+  if (events.length === 0) return { stored: 0, duplicates: 0, enqueued: 0 };
+  const queue = deps.queue;
+  if (!queue) throw new AppError('not_configured', 'no job queue: webhooks cannot be accepted');
+  // One delivery may repeat an event (Xero batches); the first occurrence wins.
+  const unique = [...new Map(events.map((e) => [`${e.provider}|${e.dedupeKey}`, e])).values()];
+  const inserted = await deps.db
+    .insert(webhookEvents)
+    .values(
+      unique.map((e) => ({
+        provider: e.provider,
+        dedupeKey: e.dedupeKey,
+        firmId: e.firmId,
+        connectionId: e.connectionId,
+        tenantId: e.tenantId,
+        eventType: e.eventType,
+        resourceType: e.resourceType,
+        resourceId: e.resourceId,
+        occurredAt: e.occurredAt,
+        payload: e.payload as object,
+      })),
+    )
+    .onConflictDoNothing({ target: [webhookEvents.provider, webhookEvents.dedupeKey] })
+    .returning({ id: webhookEvents.id, connectionId: webhookEvents.connectionId });
+
+  let toSend = inserted;
+  const duplicates = unique.length - inserted.length;
+  if (duplicates > 0) {
+    const provider = unique[0]!.provider;
+    const stale = await deps.db
+      .select({ id: webhookEvents.id, connectionId: webhookEvents.connectionId })
+      .from(webhookEvents)
+      .where(
+        and(
+          eq(webhookEvents.provider, provider),
+          inArray(
+            webhookEvents.dedupeKey,
+            unique.map((e) => e.dedupeKey),
+          ),
+          eq(webhookEvents.status, 'received'),
+          isNull(webhookEvents.enqueuedAt),
+          lt(webhookEvents.receivedAt, new Date(deps.clock.now().getTime() - LOST_ENQUEUE_MS)),
+        ),
+      );
+    const fresh = new Set(inserted.map((r) => r.id));
+    toSend = [...inserted, ...stale.filter((r) => !fresh.has(r.id))];
+  }
+  if (toSend.length === 0) return { stored: 0, duplicates, enqueued: 0 };
+
+  // One job per connection, so SQS FIFO keeps one firm's events in order.
+  const groups = new Map<string, string[]>();
+  for (const r of toSend) {
+    const g = r.connectionId ?? 'unrouted';
+    groups.set(g, [...(groups.get(g) ?? []), r.id]);
+  }
+  const jobs = [...groups].map(([groupId, eventIds]) => ({
+    type: WEBHOOK_JOB,
+    payload: { eventIds },
+    key: `webhook:${eventIds[0]}`,
+    groupId,
+  }));
+  if (jobs.length === 1) await queue.send(jobs[0]!);
+  else await queue.sendBatch(jobs);
+  await deps.db
+    .update(webhookEvents)
+    .set({ enqueuedAt: sql`now()` })
+    .where(
+      inArray(
+        webhookEvents.id,
+        toSend.map((r) => r.id),
+      ),
+    );
+  return { stored: inserted.length, duplicates, enqueued: toSend.length };
+}
