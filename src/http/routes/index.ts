@@ -6,7 +6,9 @@ import { connectApiRoutes, connectPublicRoutes } from './connect.js';
 import { connectionRoutes } from './connections.js';
 import { exceptionRoutes } from './exceptions.js';
 import { keyRoutes } from './keys.js';
+import { stripeRoutes } from './stripe.js';
 import { syncErrorRoutes } from './sync-errors.js';
+import { webhookRoutes } from './webhooks.js';
 
 /**
  * The route modules, one per area. /api/v1 modules are mounted behind the API key (paths relative to
@@ -22,10 +24,12 @@ export const apiRouteModules: ApiModule[] = [
   connectApiRoutes,
   connectionRoutes,
   keyRoutes,
+  stripeRoutes,
   // connections (issue 3), stripe/payments/payouts (issue 4), bank-statements (issue 7) …
 ];
 
 export const publicRouteModules: PublicModule[] = [
   connectPublicRoutes,
+  webhookRoutes,
   // OAuth callbacks (issue 3), webhooks (issue 4) …
 ];
