@@ -84,8 +84,15 @@ function maxUpdated(items: readonly unknown[], start: string | null): string | n
   return Number.isFinite(best) ? new Date(best).toISOString() : null;
 }
 
+/** One client per process by default, so every connector of an org shares its limits. */
+let shared: XeroClient | null = null;
+export function sharedXeroClient(): XeroClient {
+  shared ??= createXeroClient();
+  return shared;
+}
+
 export function createXeroConnector(opts: XeroConnectorOptions = {}): Connector {
-  const client = opts.client ?? createXeroClient(opts.basePath ? { basePath: opts.basePath } : {});
+  const client = opts.client ?? (opts.basePath ? createXeroClient({ basePath: opts.basePath }) : sharedXeroClient());
   void (opts.clock ?? systemClock);
 
   async function pull(ctx: ConnCtx, kind: EntityKind, cursor: Cursor | null): Promise<Page> {
