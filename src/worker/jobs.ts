@@ -2,4 +2,4 @@
  * Loads every area's job handlers and schedules into the process-wide registries (they register at
  * import). ONE import line per area, e.g. `import '../stripe/jobs.js';`.
  */
-export {};
+import '../webhooks/jobs.js';

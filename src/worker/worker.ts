@@ -114,6 +114,9 @@ export function startWorker(opts: WorkerOptions): RunningWorker {
 
   const loop = async (): Promise<void> => {
     while (!stopping.signal.aborted) {
+      // PGlite answers through microtasks only: without a macrotask turn here a busy worker would starve
+      // timers, HTTP requests (serve) and any other worker in the process.
+      await new Promise<void>((r) => setImmediate(r));
       const free = opts.concurrency - inFlight.size;
       if (free <= 0) {
         await new Promise<void>((r) => {
