@@ -238,7 +238,7 @@ describe('every bank fixture', () => {
           status: 'open',
         });
         expect(ex!.reason).toContain(s.mismatches[0]!.message);
-      expect(ex!.details).toMatchObject({ mismatches: s.mismatches });
+        expect(ex!.details).toMatchObject({ mismatches: s.mismatches });
       }
       const again = await importStatement(database.db, { ...input, allowUnbalanced: true });
       expect(again.linesNew).toBe(0);
