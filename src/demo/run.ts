@@ -100,7 +100,8 @@ export function formatSummary(s: DemoSummary): string {
     '',
     'Bank statements',
     ...s.statements.map(
-      (st) => `${pad(st.file, st.read)} lines read, ${st.new} new, ${st.known} already known`,
+      (st) =>
+        `${pad(st.file, st.read)} ${st.read === 1 ? 'line' : 'lines'} read, ${st.new} new, ${st.known} already known`,
     ),
     '',
     'Cash application',
