@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { HttpResponse, http } from 'msw';
 import { loadConfig } from '../../../src/config/env.js';
 import { signStripePayload } from '../../../src/connectors/stripe/webhooks.js';
@@ -63,7 +64,9 @@ function expands(url: URL): string[] {
 
 const missing = (id: string) =>
   HttpResponse.json(
-    { error: { type: 'invalid_request_error', code: 'resource_missing', message: `No such object: '${id}'` } },
+    {
+      error: { type: 'invalid_request_error', code: 'resource_missing', message: `No such object: '${id}'` },
+    },
     { status: 404 },
   );
 
@@ -78,7 +81,8 @@ function byPrefix(store: StripeStore, id: string): Obj | undefined {
 function expandCharge(store: StripeStore, c: Obj, ex: string[], prefix = ''): Obj {
   const out = clone(c);
   if (ex.includes(`${prefix}balance_transaction`) && typeof out.balance_transaction === 'string') {
-    out.balance_transaction = store.balanceTransactions.get(out.balance_transaction) ?? out.balance_transaction;
+    out.balance_transaction =
+      store.balanceTransactions.get(out.balance_transaction) ?? out.balance_transaction;
   }
   if (ex.includes(`${prefix}payment_intent`) && typeof out.payment_intent === 'string') {
     out.payment_intent = store.paymentIntents.get(out.payment_intent) ?? out.payment_intent;
@@ -160,7 +164,8 @@ export function stripeHandlers(store: StripeStore) {
       const ex = expands(url);
       const data = (store.payoutTxns.get(payout) ?? []).map((id) => {
         const b = clone(store.balanceTransactions.get(id)!);
-        if (ex.includes('data.source') && typeof b.source === 'string') b.source = clone(byPrefix(store, b.source) ?? b.source);
+        if (ex.includes('data.source') && typeof b.source === 'string')
+          b.source = clone(byPrefix(store, b.source) ?? b.source);
         return b;
       });
       return HttpResponse.json({ object: 'list', url: '/v1/balance_transactions', has_more: false, data });
@@ -169,7 +174,12 @@ export function stripeHandlers(store: StripeStore) {
 }
 
 /** The event envelope of the fixtures around any object. */
-export function eventFor(type: string, object: Obj, id: string, created = Math.floor(Date.parse(NOW_ISO) / 1000) - 60) {
+export function eventFor(
+  type: string,
+  object: Obj,
+  id: string,
+  created = Math.floor(Date.parse(NOW_ISO) / 1000) - 60,
+) {
   const envelope = jsonFixture<Record<string, unknown>>('stripe', 'events', 'payment_intent.succeeded.json');
   return { ...envelope, id, type, created, data: { object } };
 }
@@ -183,14 +193,30 @@ export interface Harness {
   store: StripeStore;
   clock: ReturnType<typeof fixedClock>;
   /** POST a body to the connection's webhook URL, signed (by default with the right secret, now). */
-  deliver(
-    body: string,
-    opts?: { secret?: string; signedAt?: number; sendBody?: string },
-  ): Promise<Response>;
+  deliver(body: string, opts?: { secret?: string; signedAt?: number; sendBody?: string }): Promise<Response>;
   /** Run every queued job; returns how many jobs ran. */
   drain(): Promise<number>;
+  /** Between tests of one file: empty the Stripe store and the tables the tests write, re-install msw. */
+  reset(): Promise<void>;
   close(): Promise<void>;
 }
+
+const RESET_TABLES = [
+  'webhook_events',
+  'jobs',
+  'stripe_settlement_lines',
+  'stripe_settlements',
+  'stripe_payments',
+  'stripe_refunds',
+  'stripe_disputes',
+  'stripe_payouts',
+  'stripe_balance_transactions',
+  'applications',
+  'reconciliation_decisions',
+  'exceptions',
+  'bank_lines',
+  'invoices',
+];
 
 export async function createHarness(env: Record<string, string> = {}): Promise<Harness> {
   const database = await createTestDatabase();
@@ -204,7 +230,11 @@ export async function createHarness(env: Record<string, string> = {}): Promise<H
   const clock = fixedClock(NOW_ISO);
   const queue = createPostgresQueue(database.db);
   const deps: AppDeps = { config, database, db: database.db, logger: silentLogger, clock, queue };
-  const firm = await createFirm(database.db, { name: 'Rosen & Co', baseCurrency: 'USD', timezone: 'America/New_York' });
+  const firm = await createFirm(database.db, {
+    name: 'Rosen & Co',
+    baseCurrency: 'USD',
+    timezone: 'America/New_York',
+  });
   const conn = await addStripeConnection(deps, {
     firmId: firm.id,
     apiKey: API_KEY,
@@ -243,14 +273,25 @@ export async function createHarness(env: Record<string, string> = {}): Promise<H
         }
       }
     },
+    reset: async () => {
+      await database.db.execute(sql.raw(`truncate ${RESET_TABLES.join(', ')} cascade`));
+      const fresh = emptyStore();
+      Object.assign(store, fresh);
+      server.use(...stripeHandlers(store));
+      clock.set(NOW_ISO);
+    },
     close: () => database.close(),
   };
 }
 
 /** The objects of the fixtures, coherent with each other (charge ↔ payment intent ↔ balance transaction). */
 export function seedPaymentFixtures(store: StripeStore): { charge: Obj; pi: Obj; refund: Obj } {
-  const charge = clone(jsonFixture<{ data: { object: Obj } }>('stripe', 'events', 'charge.refunded.json').data.object);
-  const pi = clone(jsonFixture<{ data: { object: Obj } }>('stripe', 'events', 'payment_intent.succeeded.json').data.object);
+  const charge = clone(
+    jsonFixture<{ data: { object: Obj } }>('stripe', 'events', 'charge.refunded.json').data.object,
+  );
+  const pi = clone(
+    jsonFixture<{ data: { object: Obj } }>('stripe', 'events', 'payment_intent.succeeded.json').data.object,
+  );
   const scenario = jsonFixture<{ balance_transactions_for_payout: { data: Obj[] } }>(
     'stripe',
     'scenarios',

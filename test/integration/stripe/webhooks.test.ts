@@ -1,15 +1,24 @@
 import { eq, sql } from 'drizzle-orm';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { rowsOf } from '../../../src/db/migrate.js';
-import { exceptions, invoices, stripePayments, stripeRefunds, webhookEvents } from '../../../src/db/schema/index.js';
+import {
+  exceptions,
+  invoices,
+  stripePayments,
+  stripeRefunds,
+  webhookEvents,
+} from '../../../src/db/schema/index.js';
 import { jsonFixture } from '../../support/fixtures.js';
 import { createHarness, eventFor, type Harness, seedPaymentFixtures } from './harness.js';
 
 let h: Harness;
-beforeEach(async () => {
+beforeAll(async () => {
   h = await createHarness();
 });
-afterEach(async () => {
+beforeEach(async () => {
+  await h.reset();
+});
+afterAll(async () => {
   await h.close();
 });
 
@@ -17,7 +26,9 @@ const piEvent = () => JSON.stringify(jsonFixture('stripe', 'events', 'payment_in
 const refundedEvent = () => JSON.stringify(jsonFixture('stripe', 'events', 'charge.refunded.json'));
 
 async function count(table: string): Promise<number> {
-  const rows = rowsOf<{ n: number }>(await h.database.db.execute(sql.raw(`select count(*)::int as n from ${table}`)));
+  const rows = rowsOf<{ n: number }>(
+    await h.database.db.execute(sql.raw(`select count(*)::int as n from ${table}`)),
+  );
   return Number(rows[0]!.n);
 }
 
@@ -48,7 +59,11 @@ describe('Stripe webhook intake', () => {
     expect(h.store.requests.filter((r) => r.startsWith('GET /v1/payment_intents/'))).toHaveLength(1);
     expect(h.store.requests.filter((r) => r.startsWith('GET /v1/charges/'))).toHaveLength(1);
     const [ev] = await h.database.db.select().from(webhookEvents);
-    expect(ev).toMatchObject({ provider: 'stripe', dedupeKey: 'evt_3PgafyB7WZ01zgkW0pisucc1', status: 'processed' });
+    expect(ev).toMatchObject({
+      provider: 'stripe',
+      dedupeKey: 'evt_3PgafyB7WZ01zgkW0pisucc1',
+      status: 'processed',
+    });
   });
 
   it('acknowledges a redelivered event without enqueuing or processing it again', async () => {
@@ -146,7 +161,9 @@ describe('Stripe webhook intake', () => {
     let [p] = await h.database.db.select().from(stripePayments);
     expect(p).toMatchObject({ state: 'succeeded', settlementFeeMinor: null });
     h.store.charges.set(charge.id, { ...charge, amount_refunded: 0 });
-    await h.deliver(JSON.stringify(eventFor('charge.updated', { ...charge, amount_refunded: 0 }, 'evt_chargeupdated01')));
+    await h.deliver(
+      JSON.stringify(eventFor('charge.updated', { ...charge, amount_refunded: 0 }, 'evt_chargeupdated01')),
+    );
     await h.drain();
     [p] = await h.database.db.select().from(stripePayments);
     expect(p).toMatchObject({ state: 'succeeded', settlementFeeMinor: 62, settlementNetMinor: 1037 });
@@ -194,7 +211,9 @@ describe('Stripe webhook intake', () => {
 
     // won: the invoice is no longer disputed
     h.store.disputes.set(dispute.id, { ...dispute, status: 'won' });
-    await h.deliver(JSON.stringify(eventFor('charge.dispute.closed', { ...dispute, status: 'won' }, 'evt_dispclosed01')));
+    await h.deliver(
+      JSON.stringify(eventFor('charge.dispute.closed', { ...dispute, status: 'won' }, 'evt_dispclosed01')),
+    );
     await h.drain();
     const [after] = await h.database.db.select().from(invoices).where(eq(invoices.number, 'INV-1001'));
     expect(after!.disputed).toBe(false);
