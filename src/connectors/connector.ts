@@ -40,6 +40,8 @@ export type EntityKind =
   | 'matters'
   | 'gl_postings'
   | 'time_entries'
+  // Xero (issue 6): manual journals, pulled whether or not the Journals feed is available
+  | 'manual_journals'
   // Stripe (issue 4): objects by kind, and the /v1/events catch-up that re-fetches changed objects
   | 'stripe_payments'
   | 'stripe_refunds'
