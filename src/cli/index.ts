@@ -6,7 +6,9 @@ import { registerExceptions } from './commands/exceptions.js';
 import { registerFirms } from './commands/firms.js';
 import { registerImport } from './commands/import.js';
 import { registerKeys } from './commands/keys.js';
+import { registerReconcile } from './commands/reconcile.js';
 import { registerServe } from './commands/serve.js';
+import { registerSync } from './commands/sync.js';
 import { registerWorker } from './commands/worker.js';
 import type { CliContext } from './context.js';
 
@@ -23,6 +25,8 @@ export function buildProgram(ctx: CliContext): Command {
   registerKeysRotate(registerKeys(program, ctx), ctx);
   registerConnections(program, ctx);
   registerExceptions(program, ctx);
+  registerSync(program, ctx);
+  registerReconcile(program, ctx);
   registerImport(program, ctx);
   registerWorker(program, ctx);
   return program;

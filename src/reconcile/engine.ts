@@ -1,4 +1,5 @@
 import { sql } from 'drizzle-orm';
+import { audit } from '../db/repos/audit.js';
 import type { Db } from '../db/types.js';
 import type { Clock } from '../lib/clock.js';
 import { MATCH_BOOKS_WINDOW_DAYS } from './books.js';
@@ -12,6 +13,8 @@ export interface ReconcileOptions {
   clock: Clock;
   /** Days between a bank line and a booked payment that still count as the same money (config MATCH_BOOKS_WINDOW_DAYS). */
   windowDays?: number;
+  /** Who ran it, for the audit log (default `system`). */
+  actor?: string;
 }
 
 /**
@@ -28,7 +31,15 @@ export async function reconcileFirm(db: Db, opts: ReconcileOptions): Promise<Rec
     const snapshot = await loadSnapshot(tx, opts.firmId);
     const { decisions, stats } = planRun(snapshot, { windowDays });
     const now = opts.clock.now();
-    for (const d of decisions) await writeDecision(tx, opts.firmId, d, now);
+    let written = 0;
+    for (const d of decisions) if (await writeDecision(tx, opts.firmId, d, now)) written += 1;
+    if (written > 0)
+      await audit(tx, {
+        firmId: opts.firmId,
+        actor: opts.actor ?? 'system',
+        action: 'reconcile.run',
+        details: { decisions: written, windowDays, stats },
+      });
     return stats;
   });
 }

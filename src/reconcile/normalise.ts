@@ -23,7 +23,7 @@ function referenceTokens(text: string | null | undefined): string[] {
   return tokensOf(text).map((t) => (INVOICE_WORDS.has(t) ? 'INV' : t.replace(/^INVOICE(?=\d)/, 'INV')));
 }
 
-/** Strip leading zeros of every digit run: "INV0042" → "INV42", "000" → "0". */
+/** Strip leading zeros of every digit run of a token: "INV0042" → "INV42", "000" → "0". */
 function stripLeadingZeros(s: string): string {
   return s.replace(/\d+/g, (d) => d.replace(/^0+(?=\d)/, ''));
 }
@@ -33,9 +33,8 @@ function stripLeadingZeros(s: string): string {
  * dropped. "INV-0042", "inv 0042" and "INV42" share the key "INV42". Null when nothing is left.
  */
 export function referenceKey(value: string | null | undefined): string | null {
-  const joined = referenceTokens(value).join('');
-  if (!joined) return null;
-  return stripLeadingZeros(joined);
+  const joined = referenceTokens(value).map(stripLeadingZeros).join('');
+  return joined || null;
 }
 
 /** A key worth searching for: it holds a digit and is at least 2 characters ("A" or "PAID" is not). */
@@ -51,14 +50,14 @@ const MAX_WINDOW = 4;
  * straddle a token boundary halfway, so "INV-00421" never contains "INV42".
  */
 export function keysInText(text: string | null | undefined): Map<string, string> {
-  const tokens = referenceTokens(text);
+  const shown = tokensOf(text);
+  const tokens = referenceTokens(text).map(stripLeadingZeros);
   const out = new Map<string, string>();
   for (let i = 0; i < tokens.length; i++) {
     let joined = '';
     for (let j = i; j < Math.min(tokens.length, i + MAX_WINDOW); j++) {
       joined += tokens[j];
-      const key = stripLeadingZeros(joined);
-      if (!out.has(key)) out.set(key, tokens.slice(i, j + 1).join(' '));
+      if (!out.has(joined)) out.set(joined, shown.slice(i, j + 1).join(' '));
     }
   }
   return out;

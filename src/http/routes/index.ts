@@ -4,6 +4,7 @@ import type { AppDeps, AppEnv } from '../deps.js';
 import { bankStatementRoutes } from './bank-statements.js';
 import { connectApiRoutes, connectPublicRoutes } from './connect.js';
 import { connectionRoutes } from './connections.js';
+import { decisionRoutes } from './decisions.js';
 import { exceptionRoutes } from './exceptions.js';
 import { keyRoutes } from './keys.js';
 import { stripeRoutes } from './stripe.js';
@@ -19,6 +20,7 @@ type PublicModule = (deps: AppDeps) => OpenAPIHono<AppEnv> | Hono<AppEnv>;
 
 export const apiRouteModules: ApiModule[] = [
   exceptionRoutes,
+  decisionRoutes,
   syncErrorRoutes,
   bankStatementRoutes,
   connectApiRoutes,
