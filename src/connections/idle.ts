@@ -37,7 +37,7 @@ export async function refreshIdleGrants(
         eq(grants.status, 'active'),
         isNotNull(grants.tokenCiphertext),
         or(
-          lt(sql`coalesce(${grants.lastRefreshedAt}, ${grants.createdAt})`, idleBefore),
+          sql`coalesce(${grants.lastRefreshedAt}, ${grants.createdAt}) < ${idleBefore.toISOString()}::timestamptz`,
           lt(grants.refreshExpiresAt, expiringBefore),
         ),
       ),

@@ -2,6 +2,7 @@ import { Writable } from 'node:stream';
 import { eq } from 'drizzle-orm';
 import { type Env, loadConfig } from '../../../src/config/env.js';
 import type { ConnectionsDeps } from '../../../src/connections/deps.js';
+import { sealTokens } from '../../../src/connections/tokens.js';
 import type { Database } from '../../../src/db/client.js';
 import { createApiKey } from '../../../src/db/repos/api-keys.js';
 import { createFirm } from '../../../src/db/repos/firms.js';
@@ -13,7 +14,6 @@ import { generateKeyEntry, secretBoxFor } from '../../../src/lib/crypto.js';
 import { createLogger } from '../../../src/lib/logger.js';
 import { createTestDatabase } from '../../support/db.js';
 import { CLIENT } from './identity.js';
-import { sealTokens } from '../../../src/connections/tokens.js';
 
 export const BASE = 'https://lb.example.test';
 
@@ -63,10 +63,26 @@ export async function harness(config: Env = testConfig()): Promise<Harness> {
   const { lines, logger } = captureLogs();
   const deps: AppDeps & ConnectionsDeps = { config, database, db: database.db, logger, clock };
   n++;
-  const firm = await createFirm(database.db, { name: `Hale & Partners ${n}`, baseCurrency: 'USD', timezone: 'America/New_York' });
-  const { key, info } = await createApiKey(database.db, { firmId: firm.id, name: 'ops-laptop', actor: 'test' });
-  const otherFirm = await createFirm(database.db, { name: `Other Firm ${n}`, baseCurrency: 'GBP', timezone: 'Europe/London' });
-  const other = await createApiKey(database.db, { firmId: otherFirm.id, name: 'other-firm-key', actor: 'test' });
+  const firm = await createFirm(database.db, {
+    name: `Hale & Partners ${n}`,
+    baseCurrency: 'USD',
+    timezone: 'America/New_York',
+  });
+  const { key, info } = await createApiKey(database.db, {
+    firmId: firm.id,
+    name: 'ops-laptop',
+    actor: 'test',
+  });
+  const otherFirm = await createFirm(database.db, {
+    name: `Other Firm ${n}`,
+    baseCurrency: 'GBP',
+    timezone: 'Europe/London',
+  });
+  const other = await createApiKey(database.db, {
+    firmId: otherFirm.id,
+    name: 'other-firm-key',
+    actor: 'test',
+  });
   return {
     database,
     deps,

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { HttpResponse, delay, http } from 'msw';
+import { delay, HttpResponse, http } from 'msw';
 import { jsonFixture } from '../../support/fixtures.js';
 
 /**
@@ -15,8 +15,14 @@ import { jsonFixture } from '../../support/fixtures.js';
  * qbo/oauth-token-refresh-response.json and qbo/oauth-invalid-grant.json are the shared fixtures.
  */
 export const CLIENT = {
-  xero: { id: 'XEROCLIENTID0000000000000000000A', secret: 'xero-client-secret-9f8e7d6c5b4a39281706f5e4d3c2b1a0' },
-  qbo: { id: 'ABqboClientId000000000000000000000000000000000', secret: 'qbo-client-secret-0a1b2c3d4e5f60718293a4b5c6d7e8f9' },
+  xero: {
+    id: 'XEROCLIENTID0000000000000000000A',
+    secret: 'xero-client-secret-9f8e7d6c5b4a39281706f5e4d3c2b1a0',
+  },
+  qbo: {
+    id: 'ABqboClientId000000000000000000000000000000000',
+    secret: 'qbo-client-secret-0a1b2c3d4e5f60718293a4b5c6d7e8f9',
+  },
 };
 
 export interface Seen {
@@ -30,8 +36,10 @@ export interface Seen {
 const rand = (n = 24) => randomBytes(n).toString('base64url');
 export const xeroAccessToken = () => `eyJhbGciOiJSUzI1NiIsImtpZCI6IjFDQUY4RTY2In0.${rand(48)}.${rand(32)}`;
 export const xeroRefreshToken = () => randomBytes(32).toString('hex');
-export const qboAccessToken = () => `eyJlbmMiOiJBMTI4Q0JDLUhTMjU2IiwiYWxnIjoiZGlyIn0..${rand(40)}.${rand(64)}.${rand(16)}`;
-export const qboRefreshToken = () => `RT1-${10 + Math.floor(Math.random() * 89)}-H0-${Date.now()}${rand(12).toLowerCase()}`;
+export const qboAccessToken = () =>
+  `eyJlbmMiOiJBMTI4Q0JDLUhTMjU2IiwiYWxnIjoiZGlyIn0..${rand(40)}.${rand(64)}.${rand(16)}`;
+export const qboRefreshToken = () =>
+  `RT1-${10 + Math.floor(Math.random() * 89)}-H0-${Date.now()}${rand(12).toLowerCase()}`;
 
 const basic = (id: string, secret: string) => `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`;
 
@@ -41,10 +49,23 @@ async function readSeen(request: Request): Promise<Seen> {
   let form: Record<string, string> = {};
   if ((request.headers.get('content-type') ?? '').includes('json')) json = text ? JSON.parse(text) : null;
   else form = Object.fromEntries(new URLSearchParams(text));
-  return { method: request.method, url: request.url, form, json, authorization: request.headers.get('authorization') };
+  return {
+    method: request.method,
+    url: request.url,
+    form,
+    json,
+    authorization: request.headers.get('authorization'),
+  };
 }
 
-type Org = { id: string; tenantId: string; tenantName: string; tenantType: string; createdDateUtc: string; updatedDateUtc: string };
+type Org = {
+  id: string;
+  tenantId: string;
+  tenantName: string;
+  tenantType: string;
+  createdDateUtc: string;
+  updatedDateUtc: string;
+};
 
 export function fakeXero(opts: { redirectUri: string; refreshDelayMs?: number; orgs?: Org[] }) {
   const template = jsonFixture<Record<string, unknown>>('xero', 'oauth-token.response.json');
@@ -67,13 +88,21 @@ export function fakeXero(opts: { redirectUri: string; refreshDelayMs?: number; o
     state.refresh.set(t.refreshToken, t.accessToken);
     state.access.add(t.accessToken);
     state.issued.push(t);
-    return { ...template, access_token: t.accessToken, refresh_token: t.refreshToken, id_token: `${xeroAccessToken()}` };
+    return {
+      ...template,
+      access_token: t.accessToken,
+      refresh_token: t.refreshToken,
+      id_token: `${xeroAccessToken()}`,
+    };
   };
   /** What the consent page does: remember the challenge, hand back a code. */
   const consent = (authorizeUrl: string): { code: string; state: string } => {
     const u = new URL(authorizeUrl);
     const code = rand(32);
-    state.codes.set(code, { challenge: u.searchParams.get('code_challenge') ?? '', redirectUri: u.searchParams.get('redirect_uri') ?? '' });
+    state.codes.set(code, {
+      challenge: u.searchParams.get('code_challenge') ?? '',
+      redirectUri: u.searchParams.get('redirect_uri') ?? '',
+    });
     return { code, state: u.searchParams.get('state') ?? '' };
   };
   /** Seed a live token set (as if a consent had happened). */
@@ -87,22 +116,35 @@ export function fakeXero(opts: { redirectUri: string; refreshDelayMs?: number; o
     http.post('https://identity.xero.com/connect/token', async ({ request }) => {
       const s = await readSeen(request);
       state.seen.push(s);
-      if (s.authorization !== basic(CLIENT.xero.id, CLIENT.xero.secret)) return HttpResponse.json({ error: 'invalid_client' }, { status: 400 });
+      if (s.authorization !== basic(CLIENT.xero.id, CLIENT.xero.secret))
+        return HttpResponse.json({ error: 'invalid_client' }, { status: 400 });
       if (s.form.grant_type === 'authorization_code') {
         const c = state.codes.get(s.form.code ?? '');
         state.codes.delete(s.form.code ?? '');
-        const challenge = createHash('sha256').update(s.form.code_verifier ?? '').digest('base64url');
-        if (!c || c.challenge !== challenge || s.form.redirect_uri !== opts.redirectUri || c.redirectUri !== opts.redirectUri) {
+        const challenge = createHash('sha256')
+          .update(s.form.code_verifier ?? '')
+          .digest('base64url');
+        if (
+          !c ||
+          c.challenge !== challenge ||
+          s.form.redirect_uri !== opts.redirectUri ||
+          c.redirectUri !== opts.redirectUri
+        ) {
           return HttpResponse.json({ error: 'invalid_grant' }, { status: 400 });
         }
         return HttpResponse.json(issue());
       }
       if (s.form.grant_type === 'refresh_token') {
         if (opts.refreshDelayMs) await delay(opts.refreshDelayMs);
-        if (state.refreshAnswer) return HttpResponse.json(state.refreshAnswer.body as Record<string, unknown>, { status: state.refreshAnswer.status });
+        if (state.refreshAnswer)
+          return HttpResponse.json(state.refreshAnswer.body as Record<string, unknown>, {
+            status: state.refreshAnswer.status,
+          });
         const rt = s.form.refresh_token ?? '';
         if (!state.refresh.has(rt) || state.used.has(rt) || state.revoked.has(rt)) {
-          return HttpResponse.json(jsonFixture('xero', 'oauth-token-refresh.invalid-grant.400.json'), { status: 400 });
+          return HttpResponse.json(jsonFixture('xero', 'oauth-token-refresh.invalid-grant.400.json'), {
+            status: 400,
+          });
         }
         state.used.add(rt); // single-use
         state.refresh.delete(rt);
@@ -119,7 +161,10 @@ export function fakeXero(opts: { redirectUri: string; refreshDelayMs?: number; o
     http.get('https://api.xero.com/connections', async ({ request }) => {
       state.seen.push(await readSeen(request));
       const bearer = (request.headers.get('authorization') ?? '').replace(/^Bearer /, '');
-      if (!state.access.has(bearer)) return HttpResponse.json(jsonFixture('xero', 'auth-403-authentication-unsuccessful.json'), { status: 401 });
+      if (!state.access.has(bearer))
+        return HttpResponse.json(jsonFixture('xero', 'auth-403-authentication-unsuccessful.json'), {
+          status: 401,
+        });
       return HttpResponse.json(state.orgs);
     }),
     http.delete('https://api.xero.com/connections/:id', async ({ request, params }) => {
@@ -132,7 +177,11 @@ export function fakeXero(opts: { redirectUri: string; refreshDelayMs?: number; o
     }),
   ];
   const calls = (grantType?: string) =>
-    state.seen.filter((s) => s.url === 'https://identity.xero.com/connect/token' && (!grantType || s.form.grant_type === grantType));
+    state.seen.filter(
+      (s) =>
+        s.url === 'https://identity.xero.com/connect/token' &&
+        (!grantType || s.form.grant_type === grantType),
+    );
   return { state, handlers, consent, seed, calls };
 }
 
@@ -165,14 +214,18 @@ export function fakeQbo(opts: { redirectUri: string }) {
     return t;
   };
   const handlers = [
-    http.get('https://developer.api.intuit.com/.well-known/openid_sandbox_configuration', async ({ request }) => {
-      state.seen.push(await readSeen(request));
-      return HttpResponse.json(jsonFixture('qbo', 'openid-sandbox-configuration.json'));
-    }),
+    http.get(
+      'https://developer.api.intuit.com/.well-known/openid_sandbox_configuration',
+      async ({ request }) => {
+        state.seen.push(await readSeen(request));
+        return HttpResponse.json(jsonFixture('qbo', 'openid-sandbox-configuration.json'));
+      },
+    ),
     http.post('https://oauth.platform.intuit.com/oauth2/v1/tokens/bearer', async ({ request }) => {
       const s = await readSeen(request);
       state.seen.push(s);
-      if (s.authorization !== basic(CLIENT.qbo.id, CLIENT.qbo.secret)) return HttpResponse.json({ error: 'invalid_client' }, { status: 401 });
+      if (s.authorization !== basic(CLIENT.qbo.id, CLIENT.qbo.secret))
+        return HttpResponse.json({ error: 'invalid_client' }, { status: 401 });
       if (s.form.grant_type === 'authorization_code') {
         if (!state.codes.delete(s.form.code ?? '') || s.form.redirect_uri !== opts.redirectUri) {
           return HttpResponse.json({ error: 'invalid_grant' }, { status: 400 });
@@ -181,7 +234,8 @@ export function fakeQbo(opts: { redirectUri: string }) {
       }
       if (s.form.grant_type === 'refresh_token') {
         const rt = s.form.refresh_token ?? '';
-        if (!state.refresh.has(rt) || state.revoked.has(rt)) return HttpResponse.json(jsonFixture('qbo', 'oauth-invalid-grant.json'), { status: 400 });
+        if (!state.refresh.has(rt) || state.revoked.has(rt))
+          return HttpResponse.json(jsonFixture('qbo', 'oauth-invalid-grant.json'), { status: 400 });
         if (!state.keepRefreshToken) state.refresh.delete(rt);
         return HttpResponse.json(issue(state.keepRefreshToken ? rt : undefined));
       }

@@ -32,7 +32,11 @@ const soon = () => new Date(h.clock.now().getTime() + 60_000);
 describe('single-flight refresh', () => {
   it('five concurrent callers just before expiry cause one refresh call and all get the new token', async () => {
     const seeded = xero.seed();
-    const { grantId, connectionIds } = await seedGrant(h, { provider: 'xero', tokens: seeded, accessExpiresAt: soon() });
+    const { grantId, connectionIds } = await seedGrant(h, {
+      provider: 'xero',
+      tokens: seeded,
+      accessExpiresAt: soon(),
+    });
     const token = accessTokenFor(h.deps, connectionIds[0]!);
     const got = await Promise.all([token(), token(), token(), token(), token()]);
     expect(xero.calls('refresh_token')).toHaveLength(1);
@@ -95,7 +99,10 @@ describe('invalid_grant', () => {
     expect((await grantRow(h, grantId)).status).toBe('needs_reauth');
     const rows = await h.deps.db.select().from(connections).where(eq(connections.grantId, grantId));
     expect(rows.map((r) => r.status)).toEqual(['needs_reauth', 'needs_reauth']);
-    const ex = await h.deps.db.select().from(exceptions).where(eq(exceptions.kind, 'connection_needs_reauth'));
+    const ex = await h.deps.db
+      .select()
+      .from(exceptions)
+      .where(eq(exceptions.kind, 'connection_needs_reauth'));
     const mine = ex.filter((e) => connectionIds.includes(e.subjectId));
     expect(mine).toHaveLength(2);
     const details = mine[0]!.details as { reconnectUrl: string; provider: string };
@@ -118,7 +125,12 @@ describe('401 from an API call', () => {
       tenantIds: ['bbbbbbbb-0000-4000-8000-000000000001'],
     });
     const body = jsonFixture('xero', 'auth-401-authorization-unsuccessful.journals-tier.json');
-    const r = await reportAuthFailure(h.deps, { connectionId: connectionIds[0]!, status: 401, body, rejectedToken: seeded.accessToken });
+    const r = await reportAuthFailure(h.deps, {
+      connectionId: connectionIds[0]!,
+      status: 401,
+      body,
+      rejectedToken: seeded.accessToken,
+    });
     expect(r).toEqual({ action: 'refused' });
     expect(xero.calls()).toHaveLength(0);
     expect((await grantRow(h, grantId)).status).toBe('active');
@@ -138,10 +150,25 @@ describe('401 from an API call', () => {
       accessExpiresAt: new Date(h.clock.now().getTime() + 20 * 60_000),
       tenantIds: ['cccccccc-0000-4000-8000-000000000001'],
     });
-    const body = { Type: null, Title: 'Unauthorized', Status: 401, Detail: 'TokenExpired: token expired at 12/03/2026 10:00:00' };
+    const body = {
+      Type: null,
+      Title: 'Unauthorized',
+      Status: 401,
+      Detail: 'TokenExpired: token expired at 12/03/2026 10:00:00',
+    };
     const [a, b] = await Promise.all([
-      reportAuthFailure(h.deps, { connectionId: connectionIds[0]!, status: 401, body, rejectedToken: seeded.accessToken }),
-      reportAuthFailure(h.deps, { connectionId: connectionIds[0]!, status: 401, body, rejectedToken: seeded.accessToken }),
+      reportAuthFailure(h.deps, {
+        connectionId: connectionIds[0]!,
+        status: 401,
+        body,
+        rejectedToken: seeded.accessToken,
+      }),
+      reportAuthFailure(h.deps, {
+        connectionId: connectionIds[0]!,
+        status: 401,
+        body,
+        rejectedToken: seeded.accessToken,
+      }),
     ]);
     expect(xero.calls('refresh_token')).toHaveLength(1);
     expect(a).toEqual({ action: 'retry', token: xero.state.issued[0]!.accessToken });
@@ -161,13 +188,20 @@ describe('idle grants', () => {
       lastRefreshedAt: new Date(h.clock.now().getTime() - 8 * 86_400_000),
       tenantIds: ['dddddddd-0000-4000-8000-000000000001'],
     });
-    const b = await seedGrant(h, { provider: 'xero', tokens: busy, accessExpiresAt: far, tenantIds: ['dddddddd-0000-4000-8000-000000000002'] });
+    const b = await seedGrant(h, {
+      provider: 'xero',
+      tokens: busy,
+      accessExpiresAt: far,
+      tenantIds: ['dddddddd-0000-4000-8000-000000000002'],
+    });
     const report = await refreshIdleGrants(h.deps);
     expect(report).toMatchObject({ refreshed: 1, needsReauth: 0, failed: 0 });
     const refreshed = xero.calls('refresh_token').map((s) => s.form.refresh_token);
     expect(refreshed).toEqual([idle.refreshToken]);
     expect((await grantRow(h, a.grantId)).lastRefreshedAt!.getTime()).toBe(h.clock.now().getTime());
     const bRow = await grantRow(h, b.grantId);
-    expect(openTokens(secretBoxFor(h.deps.config), b.grantId, bRow.tokenCiphertext!).refreshToken).toBe(busy.refreshToken);
+    expect(openTokens(secretBoxFor(h.deps.config), b.grantId, bRow.tokenCiphertext!).refreshToken).toBe(
+      busy.refreshToken,
+    );
   });
 });
