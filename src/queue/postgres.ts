@@ -1,6 +1,6 @@
 import { type SQL, sql } from 'drizzle-orm';
 import { rowsOf } from '../db/migrate.js';
-import type { Db } from '../db/types.js';
+import type { DbOrTx } from '../db/types.js';
 import { AppError } from '../lib/errors.js';
 import {
   DEFAULT_MAX_ATTEMPTS,
@@ -38,7 +38,7 @@ interface LeasedRow {
   group_id: string | null;
 }
 
-export function createPostgresQueue(db: Db, opts: PostgresQueueOptions = {}): Queue & PostgresQueueAdmin {
+export function createPostgresQueue(db: DbOrTx, opts: PostgresQueueOptions = {}): Queue & PostgresQueueAdmin {
   const maxAttempts = opts.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
   const backoff = opts.backoff ?? ((attempt: number) => backoffSeconds(attempt));
   const capabilities: QueueCapabilities = {
