@@ -3,3 +3,5 @@
  * import). ONE import line per area, e.g. `import '../stripe/jobs.js';`.
  */
 import '../webhooks/jobs.js';
+import '../sync/jobs.js';
+import '../connectors/qbo/jobs.js';

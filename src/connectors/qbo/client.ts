@@ -77,7 +77,8 @@ function headersOf(h: unknown): Record<string, string> {
     typeof (h as { toJSON?: unknown }).toJSON === 'function'
       ? Object.entries((h as { toJSON: () => Obj }).toJSON())
       : Object.entries(h as Obj);
-  for (const [k, v] of entries) if (typeof v === 'string' || typeof v === 'number') out[k.toLowerCase()] = String(v);
+  for (const [k, v] of entries)
+    if (typeof v === 'string' || typeof v === 'number') out[k.toLowerCase()] = String(v);
   return out;
 }
 
@@ -147,7 +148,10 @@ export class QboClient {
         if (e.code === 'provider_rate_limited' && throttled < maxThrottle) {
           throttled++;
           const wait = e.retryAfterMs ?? 60_000;
-          this.opts.logger.warn({ op, realmId: this.realmId, waitMs: wait }, 'QBO throttled the call; waiting');
+          this.opts.logger.warn(
+            { op, realmId: this.realmId, waitMs: wait },
+            'QBO throttled the call; waiting',
+          );
           await this.timer.sleep(wait);
           continue;
         }
@@ -162,7 +166,13 @@ export class QboClient {
   }
 
   /** One page of a query: `select * from <entity> [where …] orderby <orderBy> startposition … maxresults …`. */
-  async query(entity: string, where: string | null, orderBy: string, start: number, max: number): Promise<QueryPage> {
+  async query(
+    entity: string,
+    where: string | null,
+    orderBy: string,
+    start: number,
+    max: number,
+  ): Promise<QueryPage> {
     const plural = PLURAL[entity];
     if (!plural) throw new AppError('internal', `no query for QBO entity ${entity}`);
     if (max > QBO_PAGE_MAX) throw new AppError('internal', `QBO pages hold at most ${QBO_PAGE_MAX}`);
@@ -177,7 +187,9 @@ export class QboClient {
 
   async cdc(entities: string[], since: Date): Promise<CdcResult> {
     const changedSince = since.toISOString().replace(/\.\d{3}Z$/, 'Z');
-    const data = (await this.call('cdc', true, (qb, cb) => qb.changeDataCapture?.(entities, changedSince, cb))) as {
+    const data = (await this.call('cdc', true, (qb, cb) =>
+      qb.changeDataCapture?.(entities, changedSince, cb),
+    )) as {
       CDCResponse?: { QueryResponse?: Obj[] }[];
       time?: string;
     };
@@ -192,8 +204,15 @@ export class QboClient {
     return { byEntity, time: typeof data.time === 'string' ? data.time : null };
   }
 
-  async report(name: 'GeneralLedger' | 'TrialBalance' | 'AgedReceivables', params: Record<string, string>): Promise<Obj> {
-    const method = { GeneralLedger: 'reportGeneralLedgerDetail', TrialBalance: 'reportTrialBalance', AgedReceivables: 'reportAgedReceivables' }[name];
+  async report(
+    name: 'GeneralLedger' | 'TrialBalance' | 'AgedReceivables',
+    params: Record<string, string>,
+  ): Promise<Obj> {
+    const method = {
+      GeneralLedger: 'reportGeneralLedgerDetail',
+      TrialBalance: 'reportTrialBalance',
+      AgedReceivables: 'reportAgedReceivables',
+    }[name];
     return (await this.call(`report ${name}`, true, (qb, cb) => qb[method]?.(params, cb))) as Obj;
   }
 
@@ -220,7 +239,11 @@ export class QboClient {
   }
 
   /** Void: invoices through `operation=void`, payments through a sparse update with `include=void`. */
-  async void(entity: 'Invoice' | 'Payment', ref: { Id: string; SyncToken: string }, requestId: string): Promise<Obj> {
+  async void(
+    entity: 'Invoice' | 'Payment',
+    ref: { Id: string; SyncToken: string },
+    requestId: string,
+  ): Promise<Obj> {
     return (await this.call(`void ${entity}`, true, (qb, cb) =>
       qb[`void${entity}`]?.({ Id: ref.Id, SyncToken: ref.SyncToken, sparse: true, requestId }, cb),
     )) as Obj;

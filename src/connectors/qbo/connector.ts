@@ -1,7 +1,15 @@
 import type { z } from 'zod';
 import { dayInZone } from '../../canonical/index.js';
 import { type Clock, systemClock } from '../../lib/clock.js';
-import type { CanonicalRecord, ConnCtx, Connector, Cursor, EntityKind, Page, RecordError } from '../connector.js';
+import type {
+  CanonicalRecord,
+  ConnCtx,
+  Connector,
+  Cursor,
+  EntityKind,
+  Page,
+  RecordError,
+} from '../connector.js';
 import { QBO_LIMITS, QBO_PAGE_MAX, QboClient } from './client.js';
 import type { RealmLimiter, Timer } from './limiter.js';
 import {
@@ -69,7 +77,8 @@ export const KIND_ENTITIES: Partial<Record<EntityKind, QboEntity[]>> = {
 
 /** The entity → kind direction, for webhooks and CDC. */
 export function kindOfEntity(entity: string): EntityKind | null {
-  for (const [kind, list] of Object.entries(KIND_ENTITIES)) if (list?.includes(entity as QboEntity)) return kind as EntityKind;
+  for (const [kind, list] of Object.entries(KIND_ENTITIES))
+    if (list?.includes(entity as QboEntity)) return kind as EntityKind;
   return null;
 }
 
@@ -77,11 +86,22 @@ const NO_CDC = new Set<QboEntity>(['TimeActivity']);
 const CDC_MAX_DAYS = 30;
 
 type Cur =
-  | { phase: 'query'; entities: QboEntity[]; index: number; start: number; since: string | null; mark: string | null; then: 'cdc' | 'reports' }
+  | {
+      phase: 'query';
+      entities: QboEntity[];
+      index: number;
+      start: number;
+      since: string | null;
+      mark: string | null;
+      after: 'cdc' | 'reports';
+    }
   | { phase: 'cdc'; since: string }
   | { phase: 'reports'; since: string };
 
-const PARSERS: Record<QboEntity, { schema: z.ZodType; map: (x: never, ctx: MapCtx) => CanonicalRecord | CanonicalRecord[] }> = {
+const PARSERS: Record<
+  QboEntity,
+  { schema: z.ZodType; map: (x: never, ctx: MapCtx) => CanonicalRecord | CanonicalRecord[] }
+> = {
   Customer: { schema: QCustomer, map: mapCustomer },
   Account: { schema: QAccount, map: mapAccount },
   Item: { schema: QItem, map: mapItem },
@@ -98,7 +118,19 @@ const PARSERS: Record<QboEntity, { schema: z.ZodType; map: (x: never, ctx: MapCt
 /** Which canonical kind a deleted entity's row lives in, and under which external id. */
 function deletionOf(entity: QboEntity, id: string): CanonicalRecord[] {
   const d = (of: Parameters<typeof mk>[0], externalId: string) => mk(of, externalId);
-  const mk = (of: 'contact' | 'account' | 'item' | 'invoice' | 'credit_note' | 'payment' | 'bank_transaction' | 'matter' | 'time_entry', externalId: string): CanonicalRecord => ({
+  const mk = (
+    of:
+      | 'contact'
+      | 'account'
+      | 'item'
+      | 'invoice'
+      | 'credit_note'
+      | 'payment'
+      | 'bank_transaction'
+      | 'matter'
+      | 'time_entry',
+    externalId: string,
+  ): CanonicalRecord => ({
     kind: 'deletion',
     data: { of, externalId },
     raw: { entity, Id: id, status: 'Deleted' },
@@ -213,7 +245,10 @@ export class QboConnector implements Connector {
       for (let i = 0; i < 20 && direct.has(top); i++) top = direct.get(top)!;
       parents.set(id, top);
     }
-    const accounts = new Map<string, { type: string; classification: string | null; number: string | null }>();
+    const accounts = new Map<
+      string,
+      { type: string; classification: string | null; number: string | null }
+    >();
     for (const a of await this.queryAll(client, 'Account', null)) {
       if (typeof a.Id !== 'string') continue;
       accounts.set(a.Id, {
@@ -222,7 +257,11 @@ export class QboConnector implements Connector {
         number: typeof a.AcctNum === 'string' ? a.AcctNum : null,
       });
     }
-    return { homeCurrency, bookCloseDate: accounting.BookCloseDate ?? null, map: { homeCurrency, parents, accounts } };
+    return {
+      homeCurrency,
+      bookCloseDate: accounting.BookCloseDate ?? null,
+      map: { homeCurrency, parents, accounts },
+    };
   }
 
   private async queryAll(client: QboClient, entity: QboEntity, where: string | null): Promise<Obj[]> {
@@ -234,7 +273,12 @@ export class QboConnector implements Connector {
     }
   }
 
-  private mapItems(entity: QboEntity, kind: EntityKind, items: Obj[], ctx: MapCtx): { records: CanonicalRecord[]; errors: RecordError[] } {
+  private mapItems(
+    entity: QboEntity,
+    kind: EntityKind,
+    items: Obj[],
+    ctx: MapCtx,
+  ): { records: CanonicalRecord[]; errors: RecordError[] } {
     const records: CanonicalRecord[] = [];
     const errors: RecordError[] = [];
     const p = PARSERS[entity];
@@ -260,10 +304,50 @@ export class QboConnector implements Connector {
         const out = p.map(parsed.data as never, ctx);
         records.push(...(Array.isArray(out) ? out : [out]));
       } catch (e) {
-        errors.push({ entity: kind, externalId: id, field: entity, message: e instanceof Error ? e.message : String(e), raw });
+        errors.push({
+          entity: kind,
+          externalId: id,
+          field: entity,
+          message: e instanceof Error ? e.message : String(e),
+          raw,
+        });
       }
     }
     return { records, errors };
+  }
+
+  /** A targeted pull of named objects (a webhook's changes): `Id IN (…)`, 100 at a time. */
+  async pullByIds(
+    ctx: ConnCtx,
+    entity: QboEntity,
+    ids: string[],
+  ): Promise<{ records: CanonicalRecord[]; errors: RecordError[] }> {
+    const kind = kindOfEntity(entity);
+    if (!kind) return { records: [], errors: [] };
+    const company = await this.company(ctx);
+    const client = this.client(ctx);
+    const records: CanonicalRecord[] = [];
+    const errors: RecordError[] = [];
+    const unique = [...new Set(ids)].filter((id) => /^[A-Za-z0-9-]+$/.test(id));
+    for (let i = 0; i < unique.length; i += 100) {
+      const chunk = unique.slice(i, i + 100);
+      const page = await client.query(
+        entity,
+        `Id IN (${chunk.map((id) => `'${id}'`).join(',')})`,
+        'Id',
+        1,
+        1000,
+      );
+      const m = this.mapItems(entity, kind, page.items, company.map);
+      records.push(...m.records);
+      errors.push(...m.errors);
+    }
+    return { records, errors };
+  }
+
+  /** Deletion records for an entity QBO says is deleted. */
+  deletionRecords(entity: QboEntity, id: string): CanonicalRecord[] {
+    return deletionOf(entity, id);
   }
 
   async pull(ctx: ConnCtx, kind: EntityKind, cursor: Cursor | null): Promise<Page> {
@@ -276,7 +360,7 @@ export class QboConnector implements Connector {
       start: 1,
       since: null,
       mark: null,
-      then: kind === 'gl_postings' ? 'reports' : 'cdc',
+      after: kind === 'gl_postings' ? 'reports' : 'cdc',
     };
     const company = await this.company(ctx);
     switch (cur.phase) {
@@ -293,7 +377,12 @@ export class QboConnector implements Connector {
     }
   }
 
-  private async queryPage(ctx: ConnCtx, kind: EntityKind, cur: Extract<Cur, { phase: 'query' }>, company: QboCompany): Promise<Page> {
+  private async queryPage(
+    ctx: ConnCtx,
+    kind: EntityKind,
+    cur: Extract<Cur, { phase: 'query' }>,
+    company: QboCompany,
+  ): Promise<Page> {
     const entity = cur.entities[cur.index];
     if (!entity) return this.afterQuery(cur);
     const where = cur.since ? `MetaData.LastUpdatedTime >= '${cur.since}'` : null;
@@ -313,11 +402,18 @@ export class QboConnector implements Connector {
 
   private afterQuery(cur: Extract<Cur, { phase: 'query' }>): Page {
     const since = cur.mark ?? this.clock.now().toISOString();
-    if (cur.then === 'reports') return { records: [], errors: [], next: { phase: 'reports', since }, done: false };
+    if (cur.after === 'reports')
+      return { records: [], errors: [], next: { phase: 'reports', since }, done: false };
     return { records: [], errors: [], next: { phase: 'cdc', since }, done: true };
   }
 
-  private async cdcPage(ctx: ConnCtx, kind: EntityKind, entities: QboEntity[], since: string, company: QboCompany): Promise<Page> {
+  private async cdcPage(
+    ctx: ConnCtx,
+    kind: EntityKind,
+    entities: QboEntity[],
+    since: string,
+    company: QboCompany,
+  ): Promise<Page> {
     const now = this.clock.now();
     const tooOld = now.getTime() - Date.parse(since) > (CDC_MAX_DAYS - 1) * 86_400_000;
     const polled = entities.filter((e) => NO_CDC.has(e) || tooOld);
@@ -334,7 +430,12 @@ export class QboConnector implements Connector {
         if (items.length >= QBO_PAGE_MAX) {
           // CDC answers at most 1,000 objects: keep its deletions, re-read the rest by LastUpdatedTime
           fallback.push(entity);
-          const m = this.mapItems(entity, kind, items.filter((i) => i.status === 'Deleted'), company.map);
+          const m = this.mapItems(
+            entity,
+            kind,
+            items.filter((i) => i.status === 'Deleted'),
+            company.map,
+          );
           records.push(...m.records);
           continue;
         }
@@ -344,12 +445,12 @@ export class QboConnector implements Connector {
       }
     }
     const mark = time ?? now.toISOString();
-    const then = kind === 'gl_postings' ? 'reports' : 'cdc';
+    const after = kind === 'gl_postings' ? 'reports' : 'cdc';
     if (fallback.length > 0) {
-      const next: Cur = { phase: 'query', entities: fallback, index: 0, start: 1, since, mark, then };
+      const next: Cur = { phase: 'query', entities: fallback, index: 0, start: 1, since, mark, after };
       return { records, errors, next: next as Cursor, done: false };
     }
-    if (then === 'reports') return { records, errors, next: { phase: 'reports', since: mark }, done: false };
+    if (after === 'reports') return { records, errors, next: { phase: 'reports', since: mark }, done: false };
     return { records, errors, next: { phase: 'cdc', since: mark }, done: true };
   }
 
@@ -359,7 +460,7 @@ export class QboConnector implements Connector {
     const from = this.opts.reportsFrom?.(today) ?? `${Number(today.slice(0, 4)) - 1}-01-01`;
     const records: CanonicalRecord[] = [];
     const errors: RecordError[] = [];
-    const reports: [('GeneralLedger' | 'TrialBalance' | 'AgedReceivables'), Record<string, string>][] = [
+    const reports: ['GeneralLedger' | 'TrialBalance' | 'AgedReceivables', Record<string, string>][] = [
       ['GeneralLedger', { start_date: from, end_date: today, accounting_method: 'Accrual' }],
       ['TrialBalance', { start_date: from, end_date: today, accounting_method: 'Accrual' }],
       ['AgedReceivables', { report_date: today, aging_method: 'Report_Date' }],
@@ -371,7 +472,13 @@ export class QboConnector implements Connector {
         records.push(...reportRecords(parsed));
         if (name === 'GeneralLedger') records.push(...glPostings(parsed, company.map));
       } catch (e) {
-        errors.push({ entity: 'gl_postings', externalId: name, field: 'Rows', message: e instanceof Error ? e.message : String(e), raw: null });
+        errors.push({
+          entity: 'gl_postings',
+          externalId: name,
+          field: 'Rows',
+          message: e instanceof Error ? e.message : String(e),
+          raw: null,
+        });
       }
     }
     return { records, errors, next: { phase: 'cdc', since }, done: true };

@@ -43,8 +43,10 @@ export interface MapCtx {
 }
 
 type Amount = number | string;
-const minor = (v: Amount | undefined, currency: string): number => (v === undefined ? 0 : toMinor(v, currency));
-const dec = (v: Amount | undefined, fallback: string): string => (v === undefined ? fallback : toDecimalString(v));
+const minor = (v: Amount | undefined, currency: string): number =>
+  v === undefined ? 0 : toMinor(v, currency);
+const dec = (v: Amount | undefined, fallback: string): string =>
+  v === undefined ? fallback : toDecimalString(v);
 
 /** QBO voids keep the document with zero amounts and "Voided" in the private note. */
 export function isVoided(x: { TotalAmt?: Amount; PrivateNote?: string | undefined }): boolean {
@@ -140,7 +142,11 @@ function taxMode(x: QInvoice, taxMinor: number): Invoice['taxMode'] {
 function lines(x: QInvoice, currency: string): InvoiceLine[] {
   return x.Line.flatMap((l): InvoiceLine[] => {
     const sign = l.DetailType === 'DiscountLineDetail' ? -1 : 1;
-    if (l.DetailType !== 'SalesItemLineDetail' && l.DetailType !== 'DiscountLineDetail' && l.DetailType !== 'DescriptionOnly')
+    if (
+      l.DetailType !== 'SalesItemLineDetail' &&
+      l.DetailType !== 'DiscountLineDetail' &&
+      l.DetailType !== 'DescriptionOnly'
+    )
       return [];
     const d = l.SalesItemLineDetail;
     const amountMinor = sign * minor(l.Amount, currency);
@@ -384,24 +390,26 @@ export function mapTransfer(x: QTransfer, ctx: MapCtx): CanonicalRecord[] {
   ];
   return sides
     .filter(([, acct]) => touches(ctx, acct, ['Bank', 'Accounts Receivable']))
-    .map(([side, acct, amt, other]): CanonicalRecord => ({
-      kind: 'bank_transaction',
-      data: {
-        externalId: `transfer:${x.Id}:${side}`,
-        type: 'transfer',
-        status: isVoided({ TotalAmt: x.Amount, PrivateNote: x.PrivateNote }) ? 'voided' : 'authorised',
-        date: x.TxnDate,
-        amountMinor: amt,
-        currency,
-        reference: x.PrivateNote ?? null,
-        contactExternalId: null,
-        bankLedgerAccountExternalId: acct,
-        isReconciled: false,
-        prepaymentExternalId: null,
-        lineAccountCodes: [other],
-      },
-      raw: x,
-    }));
+    .map(
+      ([side, acct, amt, other]): CanonicalRecord => ({
+        kind: 'bank_transaction',
+        data: {
+          externalId: `transfer:${x.Id}:${side}`,
+          type: 'transfer',
+          status: isVoided({ TotalAmt: x.Amount, PrivateNote: x.PrivateNote }) ? 'voided' : 'authorised',
+          date: x.TxnDate,
+          amountMinor: amt,
+          currency,
+          reference: x.PrivateNote ?? null,
+          contactExternalId: null,
+          bankLedgerAccountExternalId: acct,
+          isReconciled: false,
+          prepaymentExternalId: null,
+          lineAccountCodes: [other],
+        },
+        raw: x,
+      }),
+    );
 }
 
 const BILLABLE: Record<string, TimeEntry['billableStatus']> = {

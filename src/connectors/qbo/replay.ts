@@ -30,7 +30,10 @@ export interface QboReplay {
 const HOSTS = /^https:\/\/(sandbox-)?quickbooks\.api\.intuit\.com\/v3\/company\/([^/]+)\/(.+)$/;
 
 const fault = (status: number, code: string, message: string, detail: string, type = 'ValidationFault') =>
-  HttpResponse.json({ Fault: { Error: [{ Message: message, Detail: detail, code }], type }, time: new Date().toISOString() }, { status });
+  HttpResponse.json(
+    { Fault: { Error: [{ Message: message, Detail: detail, code }], type }, time: new Date().toISOString() },
+    { status },
+  );
 
 function cmp(a: unknown, b: unknown): number {
   const na = Number(a);
@@ -106,9 +109,16 @@ export function createQboReplay(dataset: QboDataset, opts: { now?: () => Date } 
     if (!m) return undefined;
     const url = new URL(request.url);
     const path = m[3] ?? '';
-    const body = request.method === 'POST' ? await request.clone().json().catch(() => null) : null;
+    const body =
+      request.method === 'POST'
+        ? await request
+            .clone()
+            .json()
+            .catch(() => null)
+        : null;
     served.push({ method: request.method, path, search: url.searchParams, body });
-    if (m[2] !== dataset.realmId) return fault(403, '3100', 'ApplicationAuthorizationFailed', 'realm', 'AUTHORIZATION');
+    if (m[2] !== dataset.realmId)
+      return fault(403, '3100', 'ApplicationAuthorizationFailed', 'realm', 'AUTHORIZATION');
     if (dataset.accessToken && request.headers.get('authorization') !== `Bearer ${dataset.accessToken}`) {
       const given = (request.headers.get('authorization') ?? '').replace(/^Bearer /, '');
       return HttpResponse.json(
@@ -138,19 +148,26 @@ export function createQboReplay(dataset: QboDataset, opts: { now?: () => Date } 
       const r = dataset.reports?.[path.slice('reports/'.length)];
       return r ? HttpResponse.json(r) : fault(400, '2020', 'Required param missing', 'no such report');
     }
-    if (request.method === 'GET' && path === 'preferences') return HttpResponse.json({ Preferences: dataset.preferences, time });
+    if (request.method === 'GET' && path === 'preferences')
+      return HttpResponse.json({ Preferences: dataset.preferences, time });
     const read = /^(\w+)\/([^/]+)$/.exec(path);
     if (request.method === 'GET' && read) {
       const name = entityName(read[1] ?? '');
       const o = list(name).find((x) => x.Id === read[2]);
-      return o ? HttpResponse.json({ [name]: o, time }) : fault(400, '610', 'Object Not Found', `${name} ${read[2]}`);
+      return o
+        ? HttpResponse.json({ [name]: o, time })
+        : fault(400, '610', 'Object Not Found', `${name} ${read[2]}`);
     }
-    if (request.method === 'POST' && /^\w+$/.test(path)) return write(entityName(path), url.searchParams, body as Obj, time);
+    if (request.method === 'POST' && /^\w+$/.test(path))
+      return write(entityName(path), url.searchParams, body as Obj, time);
     return fault(400, '2010', 'Unsupported', `replay has no ${request.method} ${path}`);
   };
 
   const query = (q: string, time: string) => {
-    const m = /^select \* from (\w+)(?: where (.+?))? orderby (\S+)(?: (asc|desc))? startposition (\d+) maxresults (\d+)$/i.exec(q.trim());
+    const m =
+      /^select \* from (\w+)(?: where (.+?))? orderby (\S+)(?: (asc|desc))? startposition (\d+) maxresults (\d+)$/i.exec(
+        q.trim(),
+      );
     if (!m) return fault(400, '4000', 'Error parsing query', `replay cannot read: ${q}`);
     const [, ent = '', where, orderBy = 'Id', dir, start = '1', max = '1000'] = m;
     if (Number(max) > 1000) return fault(400, '4001', 'Invalid query', 'maxresults above 1000');
@@ -169,7 +186,9 @@ export function createQboReplay(dataset: QboDataset, opts: { now?: () => Date } 
     if (!Number.isFinite(since)) return fault(400, '2020', 'Required param missing', 'changedSince');
     const responses = (p.get('entities') ?? '').split(',').map((e) => {
       const name = entityName(e.trim());
-      const changed = list(name).filter((o) => Date.parse(String(field(o, 'MetaData.LastUpdatedTime'))) >= since);
+      const changed = list(name).filter(
+        (o) => Date.parse(String(field(o, 'MetaData.LastUpdatedTime'))) >= since,
+      );
       const gone = (dataset.deleted ?? [])
         .filter((d) => d.entity === name && Date.parse(d.at) >= since)
         .map((d) => ({ status: 'Deleted', domain: 'QBO', Id: d.Id, MetaData: { LastUpdatedTime: d.at } }));
@@ -215,7 +234,10 @@ export function createQboReplay(dataset: QboDataset, opts: { now?: () => Date } 
             const inv = list('Invoice').find((i) => i.Id === t.TxnId);
             if (inv && t.TxnType === 'Invoice') {
               inv.Balance = Math.round((Number(inv.Balance ?? 0) - Number(l.Amount)) * 100) / 100;
-              inv.LinkedTxn = [...((inv.LinkedTxn as Obj[] | undefined) ?? []), { TxnId: id, TxnType: 'Payment' }];
+              inv.LinkedTxn = [
+                ...((inv.LinkedTxn as Obj[] | undefined) ?? []),
+                { TxnId: id, TxnType: 'Payment' },
+              ];
               inv.SyncToken = String(Number(inv.SyncToken ?? 0) + 1);
               stamp(inv);
             }
@@ -248,7 +270,9 @@ export function createQboReplay(dataset: QboDataset, opts: { now?: () => Date } 
       cur.PrivateNote = 'Voided';
     } else if (op === 'update') {
       const { Id: _i, SyncToken: _s, sparse, ...patch } = body;
-      if (sparse === false) for (const k of Object.keys(cur)) if (!['Id', 'SyncToken', 'MetaData', 'domain'].includes(k)) delete cur[k];
+      if (sparse === false)
+        for (const k of Object.keys(cur))
+          if (!['Id', 'SyncToken', 'MetaData', 'domain'].includes(k)) delete cur[k];
       Object.assign(cur, patch);
     } else return fault(400, '2010', 'Unsupported operation', String(op));
     cur.SyncToken = String(Number(cur.SyncToken ?? 0) + 1);

@@ -39,7 +39,8 @@ export interface ParsedReport {
   rows: ReportRow[];
 }
 
-const MONEY_TYPES = /^(Money|subt_nat_amount|nat_amount|debt_amt|credit_amt|subt_nat_home_amount|nat_home_amount|rbal_nat_amount|nat_open_bal|amount)$/i;
+const MONEY_TYPES =
+  /^(Money|subt_nat_amount|nat_amount|debt_amt|credit_amt|subt_nat_home_amount|nat_home_amount|rbal_nat_amount|nat_open_bal|amount)$/i;
 
 export function reportColumns(report: Obj): ReportColumn[] {
   const cols = arr(isObj(report.Columns) ? report.Columns.Column : undefined).filter(isObj);
@@ -67,14 +68,25 @@ export function parseReport(report: Obj, homeCurrency: string): ParsedReport {
   const h = isObj(report.Header) ? report.Header : {};
   const name = String(h.ReportName ?? 'Report');
   const currency = typeof h.Currency === 'string' ? h.Currency : homeCurrency;
-  const periodEnd = String(h.EndPeriod ?? (arr(h.Option).filter(isObj).find((o) => o.Name === 'report_date')?.Value ?? ''));
+  const periodEnd = String(
+    h.EndPeriod ??
+      arr(h.Option)
+        .filter(isObj)
+        .find((o) => o.Name === 'report_date')?.Value ??
+      '',
+  );
   if (!/^\d{4}-\d{2}-\d{2}$/.test(periodEnd)) throw new Error(`${name}: the report has no end period`);
   const periodStart = typeof h.StartPeriod === 'string' ? h.StartPeriod : null;
   const basis = typeof h.ReportBasis === 'string' ? h.ReportBasis : null;
   const columns = reportColumns(report);
   const all: ReportRow[] = [];
 
-  const makeRow = (cells: unknown[], rowType: ReportRow['rowType'], path: string[], pathIds: (string | null)[]): ReportRow => {
+  const makeRow = (
+    cells: unknown[],
+    rowType: ReportRow['rowType'],
+    path: string[],
+    pathIds: (string | null)[],
+  ): ReportRow => {
     const position = all.length;
     const text: Record<string, string> = {};
     const amounts: Record<string, number> = {};
@@ -84,7 +96,8 @@ export function parseReport(report: Obj, homeCurrency: string): ParsedReport {
     let txnId: string | null = null;
     columns.forEach((c, i) => {
       const cell = isObj(cells[i]) ? cells[i] : {};
-      const v = typeof cell.value === 'string' ? cell.value : cell.value === undefined ? '' : String(cell.value);
+      const v =
+        typeof cell.value === 'string' ? cell.value : cell.value === undefined ? '' : String(cell.value);
       text[c.key] = v;
       if (c.money && i > 0) amounts[c.key] = moneyOf(v, currency, `${name} row ${position} column ${c.key}`);
       if (c.type === 'tx_date' && /^\d{4}-\d{2}-\d{2}$/.test(v)) date = v;
@@ -116,13 +129,20 @@ export function parseReport(report: Obj, homeCurrency: string): ParsedReport {
     return row;
   };
 
-  const walk = (rowsObj: unknown, label: string | null, id: string | null, path: string[], ids: (string | null)[]): ParsedSection => {
+  const walk = (
+    rowsObj: unknown,
+    label: string | null,
+    id: string | null,
+    path: string[],
+    ids: (string | null)[],
+  ): ParsedSection => {
     const section: ParsedSection = { label, id, rows: [], sections: [], summary: null };
     for (const r of arr(isObj(rowsObj) ? rowsObj.Row : undefined).filter(isObj)) {
       const header = isObj(r.Header) ? arr(r.Header.ColData) : null;
       if (r.type === 'Section' || header || r.Rows || r.Summary) {
         const first = header && isObj(header[0]) ? header[0] : {};
-        const l = typeof first.value === 'string' ? first.value : typeof r.group === 'string' ? r.group : null;
+        const l =
+          typeof first.value === 'string' ? first.value : typeof r.group === 'string' ? r.group : null;
         const i = typeof first.id === 'string' && first.id ? first.id : null;
         const p = l ? [...path, l] : path;
         const pi = l ? [...ids, i] : ids;
@@ -149,14 +169,18 @@ export function sectionSum(s: ParsedSection, key: string): number {
 }
 
 /** Every summary whose figure differs from the sum of its rows, for the given money columns. */
-export function totalsMismatches(p: ParsedReport, keys: string[]): { path: string[]; key: string; summary: number; sum: number }[] {
+export function totalsMismatches(
+  p: ParsedReport,
+  keys: string[],
+): { path: string[]; key: string; summary: number; sum: number }[] {
   const out: { path: string[]; key: string; summary: number; sum: number }[] = [];
   const visit = (s: ParsedSection) => {
     if (s.summary) {
       for (const k of keys) {
         const summary = s.summary.amounts[k] ?? 0;
         const sum = sectionSum(s, k);
-        if ((s.summary.cells[k] ?? '') !== '' && summary !== sum) out.push({ path: s.summary.path, key: k, summary, sum });
+        if ((s.summary.cells[k] ?? '') !== '' && summary !== sum)
+          out.push({ path: s.summary.path, key: k, summary, sum });
       }
     }
     s.sections.forEach(visit);
@@ -168,7 +192,12 @@ export function totalsMismatches(p: ParsedReport, keys: string[]): { path: strin
 export const reportRecords = (p: ParsedReport): CanonicalRecord[] =>
   p.rows.map((r) => ({ kind: 'report_row', data: r, raw: null }));
 
-const snake = (s: string) => s.trim().toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_|_$/g, '');
+const snake = (s: string) =>
+  s
+    .trim()
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '_')
+    .replace(/^_|_$/g, '');
 
 /**
  * General-ledger data rows that name a transaction → GL postings in the home currency, debit positive.
@@ -179,7 +208,8 @@ const snake = (s: string) => s.trim().toLowerCase().replace(/[^a-z0-9]+/g, '_').
 export function glPostings(p: ParsedReport, ctx: MapCtx): CanonicalRecord[] {
   const seen = new Map<string, number>();
   const out: CanonicalRecord[] = [];
-  const hasDrCr = p.columns.some((c) => c.type === 'debt_amt') && p.columns.some((c) => c.type === 'credit_amt');
+  const hasDrCr =
+    p.columns.some((c) => c.type === 'debt_amt') && p.columns.some((c) => c.type === 'credit_amt');
   const natKey = p.columns.find((c) => c.type === 'subt_nat_amount' || c.type === 'nat_amount')?.key;
   for (const r of p.rows) {
     if (r.rowType !== 'data' || !r.txnType || !r.txnExternalId || !r.date) continue;

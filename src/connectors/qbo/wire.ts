@@ -8,7 +8,9 @@ import { z } from 'zod';
 const Ref = z.object({ value: z.string(), name: z.string().optional() }).loose();
 const Amount = z.union([z.number(), z.string()]);
 const Meta = z.object({ CreateTime: z.string().optional(), LastUpdatedTime: z.string().optional() }).loose();
-const LinkedTxn = z.object({ TxnId: z.string(), TxnType: z.string(), TxnLineId: z.string().optional() }).loose();
+const LinkedTxn = z
+  .object({ TxnId: z.string(), TxnType: z.string(), TxnLineId: z.string().optional() })
+  .loose();
 
 export const QCustomer = z
   .object({
@@ -117,7 +119,9 @@ export const QPayment = z
     DepositToAccountRef: Ref.optional(),
     PaymentRefNum: z.string().optional(),
     PrivateNote: z.string().optional(),
-    Line: z.array(z.object({ Amount: Amount, LinkedTxn: z.array(LinkedTxn).default([]) }).loose()).default([]),
+    Line: z
+      .array(z.object({ Amount: Amount, LinkedTxn: z.array(LinkedTxn).default([]) }).loose())
+      .default([]),
     MetaData: Meta.optional(),
   })
   .loose();
@@ -137,7 +141,10 @@ export const QDeposit = z
           .object({
             Amount: Amount,
             LinkedTxn: z.array(LinkedTxn).default([]),
-            DepositLineDetail: z.object({ AccountRef: Ref.optional(), Entity: Ref.optional() }).loose().optional(),
+            DepositLineDetail: z
+              .object({ AccountRef: Ref.optional(), Entity: Ref.optional() })
+              .loose()
+              .optional(),
           })
           .loose(),
       )
@@ -224,7 +231,11 @@ export const QJournalEntry = z
             Amount: Amount,
             DetailType: z.string(),
             JournalEntryLineDetail: z
-              .object({ PostingType: z.enum(['Debit', 'Credit']), AccountRef: Ref, Entity: z.unknown().optional() })
+              .object({
+                PostingType: z.enum(['Debit', 'Credit']),
+                AccountRef: Ref,
+                Entity: z.unknown().optional(),
+              })
               .loose()
               .optional(),
           })
