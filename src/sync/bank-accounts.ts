@@ -10,7 +10,10 @@ const TRUST_NAME = /\b(trust|iolta|client\s+(money|funds|account)|escrow)\b/i;
  * attach to it by account number). Accounts whose name says client money start with `trust` set, so
  * client money is never auto-applied unless a person clears the flag. Existing rows keep their flag.
  */
-export async function syncBankAccounts(db: DbOrTx, scope: { firmId: string; connectionId: string }): Promise<number> {
+export async function syncBankAccounts(
+  db: DbOrTx,
+  scope: { firmId: string; connectionId: string },
+): Promise<number> {
   const ledger = await db
     .select()
     .from(accounts)
@@ -37,7 +40,10 @@ export async function syncBankAccounts(db: DbOrTx, scope: { firmId: string; conn
       })
       .onConflictDoUpdate({
         target: [bankAccounts.firmId, bankAccounts.connectionId, bankAccounts.ledgerAccountExternalId],
-        set: { name: a.name, accountNumber: sql`coalesce(excluded.account_number, ${bankAccounts.accountNumber})` },
+        set: {
+          name: a.name,
+          accountNumber: sql`coalesce(excluded.account_number, ${bankAccounts.accountNumber})`,
+        },
       })
       .returning({ inserted: sql<boolean>`(xmax = 0)` });
     if (out[0]?.inserted) created++;

@@ -9,6 +9,7 @@ import { exceptionRoutes } from './exceptions.js';
 import { keyRoutes } from './keys.js';
 import { stripeRoutes } from './stripe.js';
 import { syncErrorRoutes } from './sync-errors.js';
+import { syncRoutes } from './sync.js';
 import { webhookRoutes } from './webhooks.js';
 
 /**
@@ -22,6 +23,7 @@ export const apiRouteModules: ApiModule[] = [
   exceptionRoutes,
   decisionRoutes,
   syncErrorRoutes,
+  syncRoutes,
   bankStatementRoutes,
   connectApiRoutes,
   connectionRoutes,
