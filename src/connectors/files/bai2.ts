@@ -302,11 +302,7 @@ function account(
     const bankRef = (r.fields[2 + n] ?? '').trim() || null;
     const custRef = (r.fields[3 + n] ?? '').trim() || null;
     const text =
-      r.fields
-        .slice(4 + n)
-        .join(',')
-        .replace(/\s+/g, ' ')
-        .trim() || null;
+      [r.fields.slice(4 + n).join(','), ...r.continuation].join(' ').replace(/\s+/g, ' ').trim() || null;
     const amountMinor = direction(Number(code), p) * Math.abs(v);
     lines.push({
       dedupeKey: bankRef

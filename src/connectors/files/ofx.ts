@@ -150,7 +150,8 @@ export function parseOfx(text: string): ParsedFile {
   const start = text.search(/<OFX>/i);
   if (start === -1) throw reject('header', 'no <OFX> element');
   const header = text.slice(0, start);
-  const version = (/<\?OFX[^>]*\bVERSION="(\d+)"/i.exec(header) ?? /^\s*VERSION:\s*(\d+)/im.exec(header))?.[1] ?? null;
+  const version =
+    (/<\?OFX[^>]*\bVERSION="(\d+)"/i.exec(header) ?? /^\s*VERSION:\s*(\d+)/im.exec(header))?.[1] ?? null;
   const root = tree(text, start);
   const ofx = child(root, 'OFX');
   if (!ofx) throw reject('line 1', 'no <OFX> element');
