@@ -19,9 +19,9 @@ import {
   listXeroConnections,
   revokeXeroToken,
   XERO_ACCESS_TOKEN_SECONDS,
-  type XERO_IDENTITY,
   XERO_REFRESH_IDLE_DAYS,
   type XeroConnection,
+  type XeroEndpoints,
   xeroOAuthConfig,
 } from '../connectors/xero/oauth.js';
 import { AppError } from '../lib/errors.js';
@@ -68,7 +68,7 @@ function requireSetting(value: string | undefined, name: string): string {
   return value;
 }
 
-export function xeroProvider(config: Env, endpoints?: Partial<typeof XERO_IDENTITY>): ProviderOAuth {
+export function xeroProvider(config: Env, endpoints?: XeroEndpoints): ProviderOAuth {
   const clientSecret = requireSetting(config.XERO_CLIENT_SECRET, 'XERO_CLIENT_SECRET');
   registerSecret(clientSecret);
   const cfg: OAuthClientConfig = xeroOAuthConfig({

@@ -15,6 +15,9 @@ export const XERO_IDENTITY = {
   connectionsUrl: 'https://api.xero.com/connections',
 } as const;
 
+/** Overrides of the identity endpoints (tests, other processes). */
+export type XeroEndpoints = { [K in keyof typeof XERO_IDENTITY]?: string };
+
 export const XERO_ACCESS_TOKEN_SECONDS = 30 * 60;
 /** A Xero refresh token unused for 60 days expires. */
 export const XERO_REFRESH_IDLE_DAYS = 60;
@@ -25,7 +28,7 @@ export interface XeroAppSettings {
   redirectUri: string;
   scopes: readonly string[];
   /** Tests (other processes) point the identity endpoints elsewhere. */
-  endpoints?: Partial<typeof XERO_IDENTITY>;
+  endpoints?: XeroEndpoints;
 }
 
 export function xeroOAuthConfig(s: XeroAppSettings): OAuthClientConfig {
@@ -55,7 +58,7 @@ export type XeroConnection = z.infer<typeof XeroConnectionWire>;
 /** GET /connections: the organisations this grant reaches (ORGANISATION tenants only). */
 export async function listXeroConnections(
   accessToken: string,
-  endpoints?: Partial<typeof XERO_IDENTITY>,
+  endpoints?: XeroEndpoints,
 ): Promise<XeroConnection[]> {
   const res = await send('xero', endpoints?.connectionsUrl ?? XERO_IDENTITY.connectionsUrl, {
     method: 'GET',
@@ -72,7 +75,7 @@ export async function listXeroConnections(
 export async function deleteXeroConnection(
   accessToken: string,
   xeroConnectionId: string,
-  endpoints?: Partial<typeof XERO_IDENTITY>,
+  endpoints?: XeroEndpoints,
 ): Promise<'deleted' | 'already_gone'> {
   const base = endpoints?.connectionsUrl ?? XERO_IDENTITY.connectionsUrl;
   const res = await send('xero', `${base}/${encodeURIComponent(xeroConnectionId)}`, {
