@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -62,5 +62,51 @@ describe('npm run demo', () => {
     expect(first).toBe(EXPECTED);
     const second = await demoOnce();
     expect(second).toBe(first);
+  });
+
+  it('leaves the exceptions and sync errors readable from the CLI, and serves the same list over HTTP', {
+    timeout: 300_000,
+  }, async () => {
+    const env = {
+      ...process.env,
+      DATABASE_URL: '',
+      LOG_LEVEL: 'silent',
+      DATA_DIR: join(cwd, '.ledgerbridge-demo'),
+    };
+    const cli = async (...args: string[]) =>
+      (await run(process.execPath, [BIN, ...args], { cwd, env })).stdout;
+    const exceptions = JSON.parse(await cli('exceptions', '--json')) as { kind: string; reason: string }[];
+    expect(exceptions).toHaveLength(7);
+    const syncErrors = JSON.parse(await cli('sync-errors', '--json')) as {
+      entity: string;
+      field: string;
+      message: string;
+    }[];
+    expect(syncErrors).toEqual([expect.objectContaining({ entity: 'invoices', field: 'Total' })]);
+    expect(syncErrors[0]!.message).toContain('6OO.00');
+
+    const child = spawn(process.execPath, [BIN, 'demo'], { cwd, env: { ...env, PORT: '0' } });
+    try {
+      const port = await new Promise<number>((resolve, reject) => {
+        let out = '';
+        child.stdout.on('data', (d: Buffer) => {
+          out += d.toString();
+          const m = /Serving the API on http:\/\/localhost:(\d+)/.exec(out);
+          if (m) resolve(Number(m[1]));
+        });
+        child.once('exit', (code) => reject(new Error(`demo exited with ${code}: ${out}`)));
+      });
+      const res = await fetch(`http://127.0.0.1:${port}/api/v1/exceptions?limit=100`, {
+        headers: { authorization: 'Bearer lb_demo_hale_hart_sample_firm_key' },
+      });
+      expect(res.status).toBe(200);
+      const body = (await res.json()) as { items: { kind: string; reason: string }[] };
+      expect(body.items.map((i) => `${i.kind}|${i.reason}`).sort()).toEqual(
+        exceptions.map((i) => `${i.kind}|${i.reason}`).sort(),
+      );
+    } finally {
+      child.kill('SIGINT');
+      await new Promise((r) => child.once('exit', r));
+    }
   });
 });
