@@ -168,24 +168,32 @@ export function sectionSum(s: ParsedSection, key: string): number {
   return t;
 }
 
-/** Every summary whose figure differs from the sum of its rows, for the given money columns. */
+/**
+ * Every summary whose figure differs from the sum of its rows, for the given money columns. A
+ * summary-only section (the trial balance's and aging's `GrandTotal`) totals the rows beside it.
+ */
 export function totalsMismatches(
   p: ParsedReport,
   keys: string[],
 ): { path: string[]; key: string; summary: number; sum: number }[] {
   const out: { path: string[]; key: string; summary: number; sum: number }[] = [];
-  const visit = (s: ParsedSection) => {
+  const visit = (s: ParsedSection, parent: ParsedSection | null) => {
     if (s.summary) {
+      const summaryOnly = s.rows.length === 0 && s.sections.length === 0;
       for (const k of keys) {
         const summary = s.summary.amounts[k] ?? 0;
-        const sum = sectionSum(s, k);
+        const sum =
+          summaryOnly && parent
+            ? parent.rows.reduce((t, r) => t + (r.amounts[k] ?? 0), 0) +
+              parent.sections.filter((c) => c !== s).reduce((t, c) => t + sectionSum(c, k), 0)
+            : sectionSum(s, k);
         if ((s.summary.cells[k] ?? '') !== '' && summary !== sum)
           out.push({ path: s.summary.path, key: k, summary, sum });
       }
     }
-    s.sections.forEach(visit);
+    for (const c of s.sections) visit(c, s);
   };
-  visit(p.root);
+  visit(p.root, null);
   return out;
 }
 
