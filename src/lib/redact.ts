@@ -4,9 +4,49 @@
  * run time, client secrets). Provider error bodies go through it before they are kept anywhere.
  */
 const registered = new Set<string>();
+/** Keep the most recent secrets only (tokens rotate; a long-running worker registers many). */
+const MAX_REGISTERED = 5000;
+/** Any run of this many characters of a registered secret counts as an echo of it. */
+const FRAGMENT = 10;
+let fragments: Set<string> | null = null;
 
 export function registerSecret(value: string | undefined | null): void {
-  if (value && value.length >= 8) registered.add(value);
+  if (!value || value.length < 8 || registered.has(value)) return;
+  registered.add(value);
+  if (registered.size > MAX_REGISTERED) {
+    const oldest = registered.values().next().value;
+    if (oldest !== undefined) registered.delete(oldest);
+    fragments = null; // rebuilt on next use
+  } else if (fragments) {
+    addFragments(fragments, value);
+  }
+}
+
+function addFragments(f: Set<string>, s: string): void {
+  if (s.length < 16) return;
+  for (let i = 0; i + FRAGMENT <= s.length; i++) f.add(s.slice(i, i + FRAGMENT));
+}
+
+function fragmentIndex(): Set<string> {
+  if (fragments) return fragments;
+  const f = new Set<string>();
+  for (const s of registered) addFragments(f, s);
+  fragments = f;
+  return f;
+}
+
+const RUN = /[A-Za-z0-9._~+/=-]{10,}/g;
+
+/** Mask every run of token characters that contains a fragment of a registered secret. */
+function maskFragments(text: string): string {
+  const index = fragmentIndex();
+  if (index.size === 0) return text;
+  return text.replace(RUN, (run) => {
+    for (let i = 0; i + FRAGMENT <= run.length; i++) {
+      if (index.has(run.slice(i, i + FRAGMENT))) return '[redacted]';
+    }
+    return run;
+  });
 }
 
 /** Whole matches replaced by [redacted]. */
@@ -28,13 +68,9 @@ export function redactText(text: string): string {
   let out = text;
   for (const s of registered) {
     if (out.includes(s)) out = out.split(s).join('[redacted]');
-    // providers echo fragments of tokens: mask any 12-character head or tail of a registered secret
-    if (s.length >= 24) {
-      for (const frag of [s.slice(0, 12), s.slice(-12)]) {
-        if (out.includes(frag)) out = out.split(frag).join('[redacted]');
-      }
-    }
   }
+  // providers echo fragments of tokens ("Token expired: AB0160…", the tail of a refresh token)
+  out = maskFragments(out);
   for (const re of WHOLE) out = out.replace(re, '[redacted]');
   for (const re of PREFIXED) out = out.replace(re, (_m, keep: string) => `${keep}[redacted]`);
   return out;
