@@ -152,6 +152,14 @@ export async function importStatement(db: Db, input: ImportStatementInput): Prom
     profile: input.profile,
   });
   const fileHash = sha256Hex(Buffer.from(input.content));
+  const fileAccounts = [...new Set(parsed.statements.map((s) => s.iban ?? s.accountNumber ?? ''))];
+  if ((input.bankAccountId || input.accountNumber) && fileAccounts.length > 1)
+    throw new AppError(
+      'validation_failed',
+      `the file holds statements of ${fileAccounts.length} accounts (${fileAccounts.join(', ')}): ` +
+        'an account given by the caller applies to a single-account file only',
+      { fields: [{ path: 'account', message: 'only for a file of one account' }] },
+    );
   return db.transaction(async (tx) => {
     const accounts: BankAccountRow[] = [];
     for (const st of parsed.statements)
@@ -322,7 +330,8 @@ async function resolveAccount(
   }
   const wanted = input.accountNumber
     ? [input.accountNumber]
-    : [st.iban, st.accountNumber].filter((x): x is string => !!x);
+    : [...new Set([st.iban, st.accountNumber].filter((x): x is string => !!x))];
+
   for (const w of wanted) {
     const acct = await findBankAccount(tx, input.firmId, w);
     if (acct) return acct;

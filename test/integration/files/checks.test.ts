@@ -160,6 +160,36 @@ describe('tampered files are rejected whole, naming the place and the reason', (
   });
 });
 
+describe('account resolution', () => {
+  it('refuses an account given by the caller for a file of several accounts, storing nothing', async () => {
+    const acct = await createBankAccount(database.db, { firmId, name: 'one of two', currency: 'USD' });
+    const e = await importStatement(database.db, {
+      firmId,
+      actor: 't',
+      content: fixture('ofx/ofxparse-multiple_accounts.ofx'),
+      bankAccountId: acct.id,
+    }).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(AppError);
+    expect((e as AppError).code).toBe('validation_failed');
+    expect((e as AppError).message).toContain('2 accounts (9100, 9200)');
+  });
+
+  it('matches the account number without spaces, dashes or case', async () => {
+    const acct = await createBankAccount(database.db, {
+      firmId,
+      name: 'spaced',
+      currency: 'CAD',
+      accountNumber: '12300-0000-12345678',
+    });
+    const r = await importStatement(database.db, {
+      firmId,
+      actor: 't',
+      content: fixture('ofx/ofxparse-bank_medium.ofx'),
+    });
+    expect(r.bankAccountId).toBe(acct.id);
+  });
+});
+
 describe('encodings', () => {
   const csv =
     'Date,Description,Amount,Reference\r\n2026-03-02,"Müller & Søn — Zoë Café",1250.00,INV-1001\r\n2026-03-03,"Frédéric Naïve, Ægir",-75.10,\r\n';
