@@ -8,6 +8,7 @@ import { registerImport } from './commands/import.js';
 import { registerKeys } from './commands/keys.js';
 import { registerReconcile } from './commands/reconcile.js';
 import { registerServe } from './commands/serve.js';
+import { registerStripe } from './commands/stripe.js';
 import { registerSync } from './commands/sync.js';
 import { registerWorker } from './commands/worker.js';
 import type { CliContext } from './context.js';
@@ -29,6 +30,7 @@ export function buildProgram(ctx: CliContext): Command {
   registerReconcile(program, ctx);
   registerImport(program, ctx);
   registerWorker(program, ctx);
+  registerStripe(program, ctx);
   return program;
 }
 

@@ -10,6 +10,7 @@ import { requireFirm } from '../../db/repos/firms.js';
 import { systemClock } from '../../lib/clock.js';
 import { secretBoxFor } from '../../lib/crypto.js';
 import type { CliContext } from '../context.js';
+import { stripeConnectionAdder } from './stripe.js';
 import { renderTable } from '../table.js';
 
 /**
@@ -54,6 +55,7 @@ const oauthAdder =
 export const CONNECTION_ADDERS: ConnectionAdder[] = [
   oauthAdder('xero', 'Xero'),
   oauthAdder('qbo', 'QuickBooks Online'),
+  stripeConnectionAdder,
 ];
 
 export function registerConnections(program: Command, ctx: CliContext): Command {

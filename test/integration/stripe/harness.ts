@@ -252,7 +252,7 @@ export async function createHarness(env: Record<string, string> = {}): Promise<H
     connectionId: conn.id,
     store,
     clock,
-    deliver: (body, opts = {}) => {
+    deliver: async (body, opts = {}) => {
       const t = opts.signedAt ?? Math.floor(clock.now().getTime() / 1000);
       const sig = signStripePayload(body, opts.secret ?? WEBHOOK_SECRET, t);
       return app.request(`/webhooks/stripe/${conn.id}`, {

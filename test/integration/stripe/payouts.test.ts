@@ -331,9 +331,9 @@ describe('Stripe payouts', () => {
     }
     await h.drain();
     const get = (q: string) =>
-      h.app
-        .request(`/api/v1/payments${q}`, { headers: { authorization: `Bearer ${apiKey}` } })
-        .then((r) => r.json() as Promise<{ items: { chargeId: string }[]; nextCursor: string | null }>);
+      Promise.resolve(
+        h.app.request(`/api/v1/payments${q}`, { headers: { authorization: `Bearer ${apiKey}` } }),
+      ).then((r) => r.json() as Promise<{ items: { chargeId: string }[]; nextCursor: string | null }>);
     const first = await get('?limit=2');
     expect(first.items.map((i) => i.chargeId)).toEqual(['ch_page2AAAAAAAAAAAA', 'ch_page1AAAAAAAAAAAA']);
     const second = await get(`?limit=2&cursor=${first.nextCursor}`);

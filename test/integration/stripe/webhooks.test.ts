@@ -193,7 +193,7 @@ describe('Stripe webhook intake', () => {
       charge: charge.id,
       amount: 1099,
       status: 'needs_response',
-    } as Record<string, unknown> & { id: string };
+    } as unknown as Record<string, unknown> & { id: string };
     h.store.disputes.set(dispute.id, dispute);
     h.store.charges.set(charge.id, { ...charge, disputed: true });
     await h.deliver(JSON.stringify(eventFor('charge.dispute.created', dispute, 'evt_dispcreated01')));
