@@ -24,7 +24,9 @@ describe('redaction of echoed token fragments', () => {
   });
 
   it('masks fragments inside nested values', () => {
-    const v = redactValue({ body: { detail: `bad token …${access.slice(-14)}` } }) as { body: { detail: string } };
+    const v = redactValue({ body: { detail: `bad token …${access.slice(-14)}` } }) as {
+      body: { detail: string };
+    };
     expect(v.body.detail).not.toContain(access.slice(-14));
   });
 });
