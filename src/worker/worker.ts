@@ -69,7 +69,19 @@ export function startWorker(opts: WorkerOptions): RunningWorker {
   const released = new Set<string>();
   let slotFreed: (() => void) | undefined;
 
-  const runJob = async (job: ReceivedJob, abort: AbortController): Promise<void> => {
+  /**
+   * Ordered queues (SQS FIFO) may hand over several jobs of one group in a batch: they run one after
+   * the other, in the order received (their leases are renewed while they wait); when one fails, the
+   * rest are given back untried, so the group resumes in order with the failed one's retry.
+   */
+  const groupTails = new Map<string, Promise<boolean>>();
+
+  /** Resolves true when the job succeeded. */
+  const runJob = async (
+    job: ReceivedJob,
+    abort: AbortController,
+    after?: Promise<boolean>,
+  ): Promise<boolean> => {
     const handler = registry.get(job.type);
     const jobVis = handler?.visibilitySeconds ?? vis;
     const log = logger.child({ jobId: job.id, type: job.type, attempt: job.attempt });
@@ -82,22 +94,29 @@ export function startWorker(opts: WorkerOptions): RunningWorker {
       Math.max(500, (jobVis * 1000) / 3),
     );
     try {
+      if (after && !(await after)) {
+        clearInterval(heartbeat);
+        await queue.nack(job, { delaySeconds: 0, error: 'an earlier job of its group failed' });
+        stats.released++;
+        return false;
+      }
       if (!handler) throw new AppError('not_configured', `no handler registered for job type "${job.type}"`);
       if (jobVis !== vis) await queue.extend(job, jobVis);
       await handler.run(job.payload, { job, deps, queue, logger: log, signal: abort.signal });
       clearInterval(heartbeat);
-      if (released.has(job.id)) return;
+      if (released.has(job.id)) return false;
       await queue.ack(job);
       stats.succeeded++;
+      return true;
     } catch (e) {
       clearInterval(heartbeat);
-      if (released.has(job.id)) return;
+      if (released.has(job.id)) return false;
       const message = redactText(e instanceof Error ? e.message : String(e));
       if (abort.signal.aborted) {
         // Shutting down: give the job back for another worker, not a failure.
         await queue.nack(job, { delaySeconds: 0, error: `released on shutdown: ${message}` });
         stats.released++;
-        return;
+        return false;
       }
       stats.failed++;
       const permanent = e instanceof AppError && !e.retryable && e.code !== 'not_configured';
@@ -107,6 +126,7 @@ export function startWorker(opts: WorkerOptions): RunningWorker {
           : backoffSeconds(job.attempt);
       log.warn({ err: e, permanent, delaySeconds }, 'job failed');
       await queue.nack(job, { delaySeconds, error: message, deadLetter: permanent });
+      return false;
     } finally {
       clearInterval(heartbeat);
     }
@@ -141,14 +161,25 @@ export function startWorker(opts: WorkerOptions): RunningWorker {
       for (const job of batch) {
         stats.received++;
         const abort = new AbortController();
-        const done = runJob(job, abort)
-          .catch((e: unknown) => logger.error({ err: e, jobId: job.id }, 'could not settle a job'))
+        const group = queue.capabilities.orderedGroups ? job.groupId : undefined;
+        const outcome = runJob(job, abort, group ? groupTails.get(group) : undefined).catch((e: unknown) => {
+          logger.error({ err: e, jobId: job.id }, 'could not settle a job');
+          return false;
+        });
+        const done = outcome
+          .then(() => {})
           .finally(() => {
             inFlight.delete(job.id);
             slotFreed?.();
             slotFreed = undefined;
           });
         inFlight.set(job.id, { job, abort, done });
+        if (group) {
+          groupTails.set(group, outcome);
+          void outcome.then(() => {
+            if (groupTails.get(group) === outcome) groupTails.delete(group);
+          });
+        }
       }
       if (batch.length === 0) await sleep(idleMs, stopping.signal);
     }
