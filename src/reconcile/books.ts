@@ -39,13 +39,18 @@ export function matchBooks(
   claimed: Set<string>,
   windowDays: number,
 ): { decisions: PlannedDecision[]; rest: BankLineView[] } {
-  const units = unitsOf(books, claimed);
+  // index the unclaimed book money by account, currency and amount: a line looks only at its own bucket
+  const byMoney = new Map<string, Unit[]>();
+  for (const u of unitsOf(books, claimed)) {
+    const k = `${u.lead.ledgerAccountExternalId}|${u.lead.currency}|${u.lead.amountMinor}`;
+    byMoney.set(k, [...(byMoney.get(k) ?? []), u]);
+  }
   const pairs: { line: BankLineView; unit: Unit; days: number }[] = [];
   for (const line of lines) {
-    for (const unit of units) {
+    const k = `${line.account.ledgerAccountExternalId}|${line.currency}|${line.amountMinor}`;
+    for (const unit of byMoney.get(k) ?? []) {
       const b = unit.lead;
-      if (!sameAccount(line, b) || b.currency !== line.currency || b.amountMinor !== line.amountMinor)
-        continue;
+      if (!sameAccount(line, b)) continue;
       const days = Math.abs(daysBetween(b.date, line.date));
       if (days <= windowDays) pairs.push({ line, unit, days });
     }

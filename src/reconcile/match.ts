@@ -2,7 +2,7 @@ import type { Candidate } from '../canonical/index.js';
 import { formatMinor } from '../canonical/index.js';
 import { cmp } from './books.js';
 import type { ContactView, InvoiceView, TextField } from './model.js';
-import { accountKey, isSearchableKey, keysInText, nameKey, referenceKey, textHasName } from './normalise.js';
+import { accountKey, isSearchableKey, keysInText, nameKey, nameWords, referenceKey } from './normalise.js';
 
 /**
  * Matching money to open invoices, over an in-memory index. `remaining` holds each invoice's open
@@ -35,6 +35,7 @@ export interface IdentifiedContact {
 
 export class InvoiceIndex {
   readonly remaining = new Map<string, number>();
+  readonly byId = new Map<string, InvoiceView>();
   private readonly byKey = new Map<string, { invoice: InvoiceView; on: 'number' | 'reference' }[]>();
   private readonly contactKeys: { contact: ContactView; name: string | null; account: string | null }[];
 
@@ -44,6 +45,7 @@ export class InvoiceIndex {
   ) {
     for (const inv of invoices) {
       this.remaining.set(inv.id, inv.openMinor);
+      this.byId.set(inv.id, inv);
       const add = (raw: string | null, on: 'number' | 'reference') => {
         const k = referenceKey(raw);
         if (!k || !isSearchableKey(k)) return;
@@ -101,11 +103,12 @@ export class InvoiceIndex {
     const cpAccount = accountKey(m.counterpartyAccount);
     const remittance = m.texts.filter((t) => t.field !== 'counterparty').map((t) => t.value);
     const remittanceKeys = new Set(remittance.flatMap((r) => [...keysInText(r).keys()]));
+    const remittanceWords = remittance.map(nameWords);
     for (const x of this.contactKeys) {
       if (cpName && x.name === cpName) push(x.contact, 'counterparty_name');
       else if (x.account && (x.account === cpAccount || remittanceKeys.has(x.account)))
         push(x.contact, 'account_number');
-      else if (x.name && x.name.length >= 3 && remittance.some((r) => textHasName(r, x.name!)))
+      else if (x.name && x.name.length >= 3 && remittanceWords.some((w) => w.includes(` ${x.name} `)))
         push(x.contact, 'remittance_name');
     }
     return out;

@@ -3,16 +3,29 @@
  * counterparty, bank reference, end-to-end id), and payer names. Pure functions, no I/O.
  */
 
+/** Accents dropped, so "Zoë" and "ZOE" are one word; the text keeps its length and order. */
+const plain = (text: string): string => text.normalize('NFKD').replace(/[\u0300-\u036f]/g, '');
+
 /** Upper-cased alphanumeric runs of a text: "Pay inv-0042, thanks" → ["PAY", "INV", "0042", "THANKS"]. */
 export function tokensOf(text: string | null | undefined): string[] {
   if (!text) return [];
   return (
-    text
-      .normalize('NFKD')
-      .replace(/[\u0300-\u036f]/g, '')
+    plain(text)
       .toUpperCase()
       .match(/[A-Z0-9]+/g) ?? []
   );
+}
+
+/** The alphanumeric runs of a text with where each starts and ends in the (accent-free) text. */
+function spansOf(text: string): { start: number; end: number }[] {
+  return [
+    ...plain(text)
+      .toUpperCase()
+      .matchAll(/[A-Z0-9]+/g),
+  ].map((m) => ({
+    start: m.index,
+    end: m.index + m[0].length,
+  }));
 }
 
 /** Words that stand for "invoice" in a reference: "Invoice 10" and "INV-0010" are the same key. */
@@ -50,14 +63,17 @@ const MAX_WINDOW = 4;
  * straddle a token boundary halfway, so "INV-00421" never contains "INV42".
  */
 export function keysInText(text: string | null | undefined): Map<string, string> {
-  const shown = tokensOf(text);
-  const tokens = referenceTokens(text).map(stripLeadingZeros);
   const out = new Map<string, string>();
+  if (!text) return out;
+  const source = plain(text);
+  const spans = spansOf(text);
+  const tokens = referenceTokens(text).map(stripLeadingZeros);
   for (let i = 0; i < tokens.length; i++) {
     let joined = '';
     for (let j = i; j < Math.min(tokens.length, i + MAX_WINDOW); j++) {
       joined += tokens[j];
-      if (!out.has(joined)) out.set(joined, shown.slice(i, j + 1).join(' '));
+      // shown as written: "inv 0042", "INV-0042"
+      if (!out.has(joined)) out.set(joined, source.slice(spans[i]!.start, spans[j]!.end));
     }
   }
   return out;
@@ -99,10 +115,15 @@ export function nameKey(name: string | null | undefined): string | null {
   return words.length ? words.join(' ') : null;
 }
 
+/** A text's distinctive words, space-delimited, for `textHasName` (computed once per text). */
+export function nameWords(text: string | null | undefined): string {
+  const words = tokensOf(text?.replace(/&/g, ' and ')).filter((w) => !LEGAL_WORDS.has(w));
+  return ` ${words.join(' ')} `;
+}
+
 /** Does the text spell the name's key as consecutive words? ("Payment from ACME LTD INV 42" has "ACME"). */
 export function textHasName(text: string | null | undefined, key: string): boolean {
-  const words = tokensOf(text?.replace(/&/g, ' and ')).filter((w) => !LEGAL_WORDS.has(w));
-  return ` ${words.join(' ')} `.includes(` ${key} `);
+  return nameWords(text).includes(` ${key} `);
 }
 
 /** An account number's key: digits and letters only, upper case ("12-3456-789" → "123456789"). */

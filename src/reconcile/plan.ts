@@ -195,7 +195,7 @@ function referencePass(r: Receipt, idx: InvoiceIndex): PlannedDecision | null {
   const hits = idx.referenced(r.money);
   if (!hits.length) return null;
   const m = r.money;
-  const invs = hits.map((h) => idx.invoices.find((i) => i.id === h.invoiceId)!);
+  const invs = hits.map((h) => idx.byId.get(h.invoiceId)!);
   const contacts = idx.identify(m);
   const candidates = idx.candidates(m, hits, contacts);
   const evidence = {
@@ -336,12 +336,12 @@ function directReceipt(r: Snapshot['directReceipts'][number], idx: InvoiceIndex)
     counterpartyAccount: null,
   };
   const hits = idx.referenced(money).filter((h) => {
-    const inv = idx.invoices.find((i) => i.id === h.invoiceId);
+    const inv = idx.byId.get(h.invoiceId);
     return inv !== undefined && idx.open(inv) > 0;
   });
   const contacts = idx.identify(money);
   let method: 'reference' | 'contact_amount' = 'reference';
-  let matched = hits.map((h) => idx.invoices.find((i) => i.id === h.invoiceId)!);
+  let matched = hits.map((h) => idx.byId.get(h.invoiceId)!);
   if (!matched.length) {
     method = 'contact_amount';
     matched = idx.openOf(contacts, money.currency).filter((i) => idx.open(i) === money.amountMinor);
@@ -351,7 +351,8 @@ function directReceipt(r: Snapshot['directReceipts'][number], idx: InvoiceIndex)
     method === 'reference'
       ? `its reference names ${list(matched.map(label))}`
       : `same payer and amount as ${list(matched.map(label))}`;
-  const reason = `receipt coded to an account while invoice ${list(matched.map(label))} is still open (${fmt(r.amountMinor, r.currency)} received on ${r.date}; ${how})`;
+  const from = contacts[0] ? ` from ${contacts[0].name}` : '';
+  const reason = `receipt coded to an account while invoice ${list(matched.map(label))} is still open (${fmt(r.amountMinor, r.currency)} received on ${r.date}${from}; ${how})`;
   return exception(
     { subjectKind: 'bank_transaction', subjectId: r.id },
     method,

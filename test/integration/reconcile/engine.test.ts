@@ -292,7 +292,7 @@ describe('reconcileFirm', () => {
       applied: { invoiceNumber: string; amountMinor: number }[];
     };
     expect(ev.tokens.map((t) => [t.field, t.text, t.invoiceNumber])).toEqual([
-      ['remittance', 'INV 42', 'INV-0042'],
+      ['remittance', 'inv 42', 'INV-0042'],
     ]);
     expect(ev.candidates[0]).toMatchObject({
       label: 'INV-0042 · Acme Limited · open 1200.00 USD',

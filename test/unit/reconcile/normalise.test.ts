@@ -29,7 +29,7 @@ describe('referenceKey', () => {
 
 describe('keysInText', () => {
   it('finds "inv 0042" as INV-0042 across a token boundary', () => {
-    expect(keysInText('pmt inv 0042 thank you').get('INV42')).toBe('INV 0042');
+    expect(keysInText('pmt inv 0042 thank you').get('INV42')).toBe('inv 0042');
     expect(keysInText('PAYMENT INV0042').has('INV42')).toBe(true);
     expect(keysInText('Invoice 42, 43').has('INV42')).toBe(true);
   });
