@@ -33,5 +33,5 @@ type Loader = () => Promise<DemoPipeline>;
 /** One line per provider. */
 export const PIPELINES: Record<string, Loader> = {
   xero: async () => (await import('./xero.js')).xeroDemo,
-  // qbo: async () => (await import('./qbo.js')).qboDemo,
+  qbo: async () => (await import('./qbo.js')).qboDemo,
 };

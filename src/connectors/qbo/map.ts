@@ -96,7 +96,7 @@ const CLASS: Record<string, Account['class']> = {
   Expense: 'expense',
 };
 
-export function mapAccount(x: QAccount): CanonicalRecord {
+export function mapAccount(x: QAccount, ctx: MapCtx): CanonicalRecord {
   const data: Account = {
     externalId: x.Id,
     code: x.AcctNum ?? null,
@@ -105,8 +105,10 @@ export function mapAccount(x: QAccount): CanonicalRecord {
     class: (x.Classification && CLASS[x.Classification]) || null,
     status: x.Active === false ? 'archived' : 'active',
     isBank: x.AccountType === 'Bank',
-    bankAccountNumber: null,
-    currency: x.CurrencyRef?.value ?? null,
+    // BankNum: the account number the company recorded for a bank account (statements attach by it)
+    bankAccountNumber: x.BankNum ?? null,
+    // a company without multicurrency sends no CurrencyRef: its accounts are in the home currency
+    currency: x.CurrencyRef?.value ?? ctx.homeCurrency,
     isReceivable: x.AccountType === 'Accounts Receivable',
   };
   return { kind: 'account', data, raw: x };

@@ -34,6 +34,7 @@ export const QAccount = z
     Id: z.string(),
     Name: z.string(),
     AcctNum: z.string().optional(),
+    BankNum: z.string().optional(),
     AccountType: z.string(),
     AccountSubType: z.string().optional(),
     Classification: z.string().optional(),
