@@ -1,4 +1,4 @@
-import { Hono } from 'hono';
+import { OpenAPIHono, z } from '@hono/zod-openapi';
 import { isFileFormat } from '../../connectors/files/index.js';
 import type { CsvProfileInput } from '../../connectors/files/profile.js';
 import { importStatement } from '../../db/repos/bank.js';
@@ -38,8 +38,56 @@ async function readUpload(req: Request, query: Record<string, string>): Promise<
 }
 
 /** POST /api/v1/bank-statements: import a statement file; answers lines read / new / already known. */
-export function bankStatementRoutes(deps: AppDeps): Hono<AppEnv> {
-  const app = new Hono<AppEnv>();
+const Counts = z
+  .object({
+    format: z.enum(['ofx', 'camt053', 'bai2', 'mt940', 'csv']),
+    bankAccountId: z.uuid(),
+    statementId: z.uuid(),
+    linesRead: z.number().int(),
+    linesNew: z.number().int(),
+    linesKnown: z.number().int(),
+    statements: z.array(z.record(z.string(), z.unknown())),
+  })
+  .openapi('BankStatementImport');
+
+/** Documented by hand: the body is a file (any content type) or multipart, so it is read, not validated. */
+function document(app: OpenAPIHono<AppEnv>): void {
+  const option = (name: string, description: string) => ({
+    name,
+    in: 'query' as const,
+    required: false,
+    description,
+    schema: { type: 'string' as const },
+  });
+  app.openAPIRegistry.registerPath({
+    method: 'post',
+    path: '/bank-statements',
+    summary: 'Import a bank statement file (OFX/QFX, CAMT.053, BAI2, MT940, CSV)',
+    security: [{ apiKey: [] }],
+    parameters: [
+      option('format', 'ofx | camt053 | bai2 | mt940 | csv (default: detected)'),
+      option('profile', 'CSV: a shipped profile name, or a profile as JSON'),
+      option('account', "bank account id, number or IBAN (default: the file's)"),
+      option(
+        'allowUnbalanced',
+        'true: import although the control figures do not add up (raises an exception)',
+      ),
+      option('fileName', 'the file name, for the record and format detection'),
+    ],
+    responses: {
+      200: {
+        description: 'Imported before: nothing new',
+        content: { 'application/json': { schema: Counts } },
+      },
+      201: { description: 'Imported', content: { 'application/json': { schema: Counts } } },
+      422: { description: 'The file is rejected: format, place and reason (problem+json)' },
+    },
+  });
+}
+
+export function bankStatementRoutes(deps: AppDeps): OpenAPIHono<AppEnv> {
+  const app = new OpenAPIHono<AppEnv>();
+  document(app);
   app.post('/bank-statements', async (c) => {
     const up = await readUpload(c.req.raw, c.req.query());
     if (up.content.byteLength === 0)

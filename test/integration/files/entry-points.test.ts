@@ -123,6 +123,19 @@ describe('POST /api/v1/bank-statements', () => {
     expect(await database.db.select().from(bankLines).where(eq(bankLines.firmId, firmId))).toEqual(before);
   });
 
+  it('is listed in the OpenAPI document', async () => {
+    const doc = (await (await app.request('/openapi.json')).json()) as {
+      paths: Record<string, { post?: { parameters?: { name: string }[] } }>;
+    };
+    expect(doc.paths['/api/v1/bank-statements']?.post?.parameters?.map((p) => p.name)).toEqual([
+      'format',
+      'profile',
+      'account',
+      'allowUnbalanced',
+      'fileName',
+    ]);
+  });
+
   it('refuses a request with no file and one without an API key', async () => {
     const empty = await app.request('/api/v1/bank-statements', { method: 'POST', headers: bearer(key) });
     expect(empty.status).toBe(400);
