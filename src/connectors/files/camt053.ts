@@ -32,7 +32,7 @@ const get = (v: unknown, ...path: string[]): unknown => {
     if (!isObj(cur)) return undefined;
     cur = cur[p];
   }
-  return Array.isArray(cur) && path.length ? cur : cur;
+  return cur;
 };
 const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : v === undefined ? [] : [v]);
 const text = (v: unknown): string | null => {

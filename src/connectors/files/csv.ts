@@ -70,7 +70,7 @@ function dateOf(s: string, order: CsvProfile['dateOrder']): string | null {
   return order === 'mdy' ? isoDate(y, a, b) : isoDate(y, b, a);
 }
 
-export function parseCsv(text: string, profile: CsvProfile | null, fileName?: string): ParsedFile {
+export function parseCsv(text: string, profile: CsvProfile | null): ParsedFile {
   const p = profile ?? detectProfile(text);
   if (!p)
     throw reject(
@@ -248,7 +248,6 @@ export function parseCsv(text: string, profile: CsvProfile | null, fileName?: st
       });
     }
   }
-  void fileName;
   const dates = lines.map((l) => l.bookingDate).sort();
   const st: ParsedStatement = {
     accountNumber,

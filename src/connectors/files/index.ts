@@ -54,7 +54,7 @@ export function parseStatementFile(content: Uint8Array, opts: ParseOptions = {})
     case 'mt940':
       return parseMt940(text);
     case 'csv':
-      return parseCsv(text, opts.profile === undefined ? null : resolveProfile(opts.profile), opts.fileName);
+      return parseCsv(text, opts.profile === undefined ? null : resolveProfile(opts.profile));
     default: {
       const never: never = format;
       throw fileRejected('unknown', 'start of file', `unknown format ${String(never)}`);

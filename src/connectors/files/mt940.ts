@@ -110,7 +110,7 @@ function statement(fs: Field[]): ParsedStatement {
     if (f.tag !== '61') continue;
     const next = fs[i + 1];
     const info = next?.tag === '86' ? next : null;
-    lines.push(entry(f, info, currency, opening.date, account, iban, keys));
+    lines.push(entry(f, info, currency, account, iban, keys));
   }
   const mismatches: Mismatch[] = [];
   const sum = lines.reduce((t, l) => t + l.amountMinor, 0);
@@ -154,7 +154,6 @@ function entry(
   f: Field,
   info: Field | null,
   currency: string,
-  openingDate: string,
   account: string,
   iban: string | null,
   keys: SyntheticKeys,
@@ -174,7 +173,6 @@ function entry(
     if (!d) throw reject(place, `entry date "${m[2]}" is not MMDD`);
     bookingDate = d;
   }
-  void openingDate;
   const mark = m[3]!;
   const v = parseAmountText(m[5]!, currency, ',');
   if (v === null) throw reject(place, `amount "${m[5]}" is not an amount`);
