@@ -151,6 +151,35 @@ describe('MT940 reader', () => {
     ]);
   });
 
+  it('reads a statement inside SWIFT {1:}{2:}{4: … -} blocks', () => {
+    const file = [
+      '{1:F01ABNANL2AXXXX0000000000}{2:O9401200260105ABNANL2AXXXX00000000002601051200N}{4:',
+      ':20:STMT1',
+      ':25:NL91ABNA0417164300',
+      ':28C:5/1',
+      ':60F:C260104EUR0,00',
+      ':61:260105C1250,00NTRFNONREF//X1',
+      ':86:/TRCD/00100/EREF/E-9/NAME/Hale LLP/REMI/INV-2044 fees/',
+      ':62F:C260105EUR1250,00',
+      '-}',
+      '{5:{CHK:123456789ABC}}',
+    ].join('\n');
+    const p = parseStatementFile(Buffer.from(file));
+    expect(p.format).toBe('mt940');
+    expect(p.statements.map((s) => [s.iban, s.statementRef, s.mismatches.length])).toEqual([
+      ['NL91ABNA0417164300', 'STMT1 5/1', 0],
+    ]);
+    expect(
+      p.statements[0]!.lines.map((l) => [
+        l.amountMinor,
+        l.counterpartyName,
+        l.endToEndId,
+        l.remittance,
+        l.transactionCode,
+      ]),
+    ).toEqual([[125000, 'Hale LLP', 'E-9', 'INV-2044 fees', 'TRF 00100']]);
+  });
+
   it('rejects a statement without its closing balance and a malformed :61:', () => {
     expect(details(':20:R\n:25:123\n:60F:C260101EUR1,00\n:61:260101C1,00NTRFX\n', 'mt940')).toEqual({
       format: 'mt940',

@@ -114,6 +114,18 @@ describe('OFX reader', () => {
     );
   });
 
+  it('reads a Windows-1252 OFX 1.x file with accents intact', () => {
+    const trn =
+      '<STMTTRN><TRNTYPE>CREDIT<DTPOSTED>20260105<TRNAMT>10.00<FITID>W1<NAME>Caf\u00e9 D\u00fcrer<MEMO>R\u00e9f INV-9</STMTTRN>';
+    const bytes = Buffer.from(
+      sgml(trn).replace('VERSION:102', 'VERSION:102\nENCODING:USASCII\nCHARSET:1252'),
+      'latin1',
+    );
+    expect(bytes.includes(0xe9)).toBe(true);
+    const l = parseStatementFile(bytes).statements[0]!.lines[0]!;
+    expect([l.counterpartyName, l.remittance]).toEqual(['Café Dürer', 'Réf INV-9']);
+  });
+
   it('rejects a file with no statement in it', () => {
     expect(rejected('OFXHEADER:100\n<OFX><SIGNONMSGSRSV1></SIGNONMSGSRSV1></OFX>')).toEqual({
       format: 'ofx',
