@@ -71,13 +71,14 @@ export class InvoiceIndex {
     this.remaining.set(inv.id, this.open(inv) - amountMinor);
   }
 
-  /** Invoices (open or paid, same currency) whose number or reference the texts spell. */
-  referenced(m: MoneyIn): TokenHit[] {
+  /** Invoices (open or paid, in the money's currency or, asked, another) whose number or reference the texts spell. */
+  referenced(m: MoneyIn, currencies: 'same' | 'other' = 'same'): TokenHit[] {
     const hits: TokenHit[] = [];
     for (const t of m.texts) {
       for (const [key, text] of keysInText(t.value)) {
         for (const { invoice, on } of this.byKey.get(key) ?? []) {
-          if (invoice.currency !== m.currency || hits.some((h) => h.invoiceId === invoice.id)) continue;
+          if ((invoice.currency === m.currency) !== (currencies === 'same')) continue;
+          if (hits.some((h) => h.invoiceId === invoice.id)) continue;
           hits.push({ field: t.field, text, invoiceId: invoice.id, invoiceNumber: label(invoice), on });
         }
       }

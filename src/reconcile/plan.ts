@@ -279,7 +279,12 @@ function unmatched(r: Receipt, idx: InvoiceIndex): PlannedDecision {
   const m = r.money;
   const contacts = idx.identify(m);
   const candidates = idx.candidates(m, [], contacts);
-  const parts = ['no invoice number or reference was found in the text'];
+  const foreign = idx.referenced(m, 'other').map((h) => idx.byId.get(h.invoiceId)!);
+  const parts = [
+    foreign.length
+      ? `${list(foreign.map((i) => `${label(i)} (${i.currency})`))} ${foreign.length > 1 ? 'are' : 'is'} named in the text, but the money is in ${m.currency}`
+      : 'no invoice number or reference was found in the text',
+  ];
   if (!contacts.length) {
     parts.push(
       m.counterpartyName

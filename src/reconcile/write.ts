@@ -37,6 +37,9 @@ export async function writeDecision(
     .returning({ id: reconciliationDecisions.id });
   if (!row) return false;
   if (d.applications.length) {
+    const applicationDate = d.applicationDate;
+    if (!applicationDate)
+      throw new Error(`decision on ${d.subjectKind} ${d.subjectId} applies money without a date`);
     await tx
       .insert(applications)
       .values(
@@ -50,7 +53,7 @@ export async function writeDecision(
           sourceId: d.subjectId,
           invoiceId: a.invoice.id,
           invoiceExternalId: a.invoice.externalId,
-          date: d.applicationDate ?? now.toISOString().slice(0, 10),
+          date: applicationDate,
           amountMinor: a.amountMinor,
           currency: a.invoice.currency,
           status: 'active',

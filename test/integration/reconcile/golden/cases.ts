@@ -494,7 +494,11 @@ export const cases: GoldenCase[] = [
       l: {
         method: 'suggestion',
         outcome: 'exception',
-        exception: { kind: 'unmatched_receipt', reason: /no invoice number or reference was found/ },
+        exception: {
+          kind: 'unmatched_receipt',
+          reason:
+            'bank line of 100.00 USD on 2026-11-06: INV-0100 (EUR) is named in the text, but the money is in USD; the payer could not be identified',
+        },
       },
     },
   },
