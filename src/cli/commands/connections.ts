@@ -9,9 +9,10 @@ import type { Database } from '../../db/client.js';
 import { requireFirm } from '../../db/repos/firms.js';
 import { systemClock } from '../../lib/clock.js';
 import { secretBoxFor } from '../../lib/crypto.js';
+import { AppError } from '../../lib/errors.js';
 import type { CliContext } from '../context.js';
-import { stripeConnectionAdder } from './stripe.js';
 import { renderTable } from '../table.js';
+import { stripeConnectionAdder } from './stripe.js';
 
 /**
  * `ledgerbridge connections [--firm]` lists; `connections add <provider>` starts a connection;
@@ -36,11 +37,12 @@ const oauthAdder =
     add
       .command(provider)
       .description(`connect ${label} by OAuth: prints a link to open in a browser (valid 15 minutes)`)
-      .requiredOption('--firm <firm>', 'firm id or name')
-      .action(async (opts: { firm: string }) => {
+      .option('--firm <firm>', 'firm id or name')
+      .action(async (_opts: unknown, cmd: Command) => {
+        const firmArg = firmOption(cmd);
         await ctx.withDb('cli', async (database) => {
           const deps = depsFor(ctx, database);
-          const firm = await requireFirm(database.db, opts.firm);
+          const firm = await requireFirm(database.db, firmArg);
           providerFor(deps, provider);
           const link = createConnectLink(deps, { firmId: firm.id, provider, actor: 'cli', apiKeyId: null });
           ctx.out(
@@ -51,6 +53,16 @@ const oauthAdder =
         });
       });
   };
+
+/** `--firm` may be given before or after the subcommand (`connections --firm X add xero` works too). */
+export function firmOption(cmd: Command): string {
+  const firm = (cmd.optsWithGlobals() as { firm?: string }).firm;
+  if (!firm)
+    throw new AppError('validation_failed', 'say which firm: --firm <firm id or name>', {
+      fields: [{ path: 'firm', message: 'required' }],
+    });
+  return firm;
+}
 
 export const CONNECTION_ADDERS: ConnectionAdder[] = [
   oauthAdder('xero', 'Xero'),
@@ -97,10 +109,11 @@ export function registerConnections(program: Command, ctx: CliContext): Command 
     .description(
       'disconnect (Xero: remove the org, revoke the grant when last; QBO: revoke) and delete its tokens',
     )
-    .requiredOption('--firm <firm>', 'firm id or name')
-    .action(async (connectionId: string, opts: { firm: string }) => {
+    .option('--firm <firm>', 'firm id or name')
+    .action(async (connectionId: string, _opts: unknown, cmd: Command) => {
+      const firmArg = firmOption(cmd);
       await ctx.withDb('cli', async (database) => {
-        const firm = await requireFirm(database.db, opts.firm);
+        const firm = await requireFirm(database.db, firmArg);
         const v = await disconnectConnection(depsFor(ctx, database), {
           firmId: firm.id,
           connectionId,
