@@ -192,7 +192,9 @@ export function createQboReplay(dataset: QboDataset, opts: { now?: () => Date } 
       const gone = (dataset.deleted ?? [])
         .filter((d) => d.entity === name && Date.parse(d.at) >= since)
         .map((d) => ({ status: 'Deleted', domain: 'QBO', Id: d.Id, MetaData: { LastUpdatedTime: d.at } }));
-      const all = [...changed, ...gone].slice(0, 1000);
+      // oldest change first; an answer holds at most 1,000 objects
+      const at = (o: Obj) => Date.parse(String(field(o, 'MetaData.LastUpdatedTime')));
+      const all = [...changed, ...gone].sort((a, b) => at(a) - at(b)).slice(0, 1000);
       const qr: Obj = { startPosition: 1, maxResults: all.length, totalCount: all.length };
       if (all.length > 0) qr[name] = all;
       return qr;
