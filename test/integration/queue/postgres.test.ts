@@ -1,4 +1,5 @@
 import { sql } from 'drizzle-orm';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../../src/db/client.js';
 import { rowsOf } from '../../../src/db/migrate.js';
 import { createPostgresQueue } from '../../../src/queue/postgres.js';
@@ -6,6 +7,9 @@ import { createTestDatabase, usingPostgres } from '../../support/db.js';
 import { queueContract } from './contract.js';
 
 let database: Database | undefined;
+afterAll(async () => {
+  await database?.close();
+});
 
 queueContract({
   name: usingPostgres() ? 'postgres (server)' : 'postgres (PGlite)',
@@ -22,7 +26,28 @@ queueContract({
     );
     return rows.map((r) => ({ type: r.type, payload: r.payload }));
   },
-  async teardown() {
-    await database?.close();
-  },
+  // The file's afterAll closes the database (the transaction tests below use it too).
+  async teardown() {},
+});
+
+describe('postgres queue inside a transaction', () => {
+  it('enqueues with the transaction: a rolled-back transaction leaves no job, a committed one does', async () => {
+    database ??= await createTestDatabase();
+    const db = database.db;
+    await db.execute(sql`delete from jobs`);
+    await db
+      .transaction(async (tx) => {
+        await createPostgresQueue(tx).send({ type: 'outbox.push', payload: { n: 1 } });
+        throw new Error('rollback');
+      })
+      .catch(() => {});
+    await db.transaction(async (tx) => {
+      await createPostgresQueue(tx).send({ type: 'outbox.push', payload: { n: 2 } });
+    });
+    const rows = rowsOf<{ payload: Record<string, unknown> }>(
+      await db.execute(sql`select payload from jobs`),
+    );
+    expect(rows.map((r) => r.payload)).toEqual([{ n: 2 }]);
+    await db.execute(sql`delete from jobs`);
+  });
 });
