@@ -33,7 +33,10 @@ function profileOption(p: string | undefined): string | CsvProfileInput | undefi
 }
 
 export function registerImport(program: Command, ctx: CliContext): void {
-  const imp = program.command('import').description('import files');
+  // `import` is shared: other areas may add their own subcommands (import time …) to the same parent
+  const imp =
+    program.commands.find((c) => c.name() === 'import') ??
+    program.command('import').description('import files');
   imp
     .command('bank')
     .description('import a bank statement file (OFX/QFX, CAMT.053, BAI2, MT940, CSV)')
