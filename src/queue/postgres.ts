@@ -18,7 +18,8 @@ import { backoffSeconds, validateJob, validateLease } from './validate.js';
  * connection whose transactions are serialised). Leases: `receive` picks visible rows with
  * `FOR UPDATE SKIP LOCKED`, stamps a fresh lease token and pushes `visible_at` to the lease's end; a
  * worker that dies simply lets the lease run out. Time is the database's `now()`, so several machines
- * agree on it.
+ * agree on it. Built on a transaction (`createPostgresQueue(tx).send(…)`), a send commits or rolls back
+ * with the caller's writes.
  */
 export interface PostgresQueueOptions {
   /** Deliveries before a job is dead-lettered (default 5). */

@@ -12,6 +12,11 @@ import type { Queue, ReceivedJob } from '../queue/port.js';
  *
  * and adds one import line to src/worker/jobs.ts so every worker process loads it. Delivery is at least
  * once: a handler must be idempotent (its effect keyed on something in the payload).
+ *
+ * Outcomes: returning acks the job. Throwing a plain Error or a retryable AppError retries it with
+ * backoff (an AppError's `retryAfterMs`, e.g. a provider's Retry-After, wins); throwing a non-retryable
+ * AppError (`validation_failed`, `provider_auth_expired` …) dead-letters it at once. Waits longer than
+ * 15 minutes: `sendAt` (src/queue/park.ts) a follow-up job and return.
  */
 export interface JobContext {
   job: Pick<ReceivedJob, 'id' | 'type' | 'attempt'>;
