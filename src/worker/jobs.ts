@@ -4,4 +4,5 @@
  */
 import '../webhooks/jobs.js';
 import '../sync/jobs.js';
+import '../connections/jobs.js';
 import '../connectors/qbo/jobs.js';
