@@ -1,4 +1,4 @@
-import { and, eq, inArray, isNull, lt, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNull, lt, or, sql } from 'drizzle-orm';
 import { webhookEvents } from '../db/schema/index.js';
 import type { Db } from '../db/types.js';
 import type { Clock } from '../lib/clock.js';
@@ -42,8 +42,14 @@ export interface IntakeResult {
   enqueued: number;
 }
 
-/** A duplicate whose first delivery has not been enqueued this long after arrival is re-sent. */
-const LOST_ENQUEUE_MS = 30_000;
+/**
+ * A redelivered event still unprocessed this long after it first arrived is sent again: its first job
+ * may have been lost (the process died between the insert and the send). While the first job still
+ * waits, the queue drops the re-send (same key); if it is running, the second finds the event processed.
+ * `enqueued_at` records such a re-send; the first send is not written back (one statement less per
+ * delivery on the hot path).
+ */
+const LOST_ENQUEUE_SECONDS = 30;
 
 export async function storeAndEnqueue(deps: IntakeDeps, events: IntakeEvent[]): Promise<IntakeResult> {
   if (events.length === 0) return { stored: 0, duplicates: 0, enqueued: 0 };
@@ -84,9 +90,13 @@ export async function storeAndEnqueue(deps: IntakeDeps, events: IntakeEvent[]): 
             webhookEvents.dedupeKey,
             unique.map((e) => e.dedupeKey),
           ),
-          eq(webhookEvents.status, 'received'),
-          isNull(webhookEvents.enqueuedAt),
-          lt(webhookEvents.receivedAt, new Date(deps.clock.now().getTime() - LOST_ENQUEUE_MS)),
+          inArray(webhookEvents.status, ['received', 'failed']),
+          // the database's clock, the one that stamped received_at
+          lt(webhookEvents.receivedAt, sql`now() - make_interval(secs => ${LOST_ENQUEUE_SECONDS})`),
+          or(
+            isNull(webhookEvents.enqueuedAt),
+            lt(webhookEvents.enqueuedAt, sql`now() - make_interval(secs => ${LOST_ENQUEUE_SECONDS})`),
+          ),
         ),
       );
     const fresh = new Set(inserted.map((r) => r.id));
@@ -108,14 +118,16 @@ export async function storeAndEnqueue(deps: IntakeDeps, events: IntakeEvent[]): 
   }));
   if (jobs.length === 1) await queue.send(jobs[0]!);
   else await queue.sendBatch(jobs);
-  await deps.db
-    .update(webhookEvents)
-    .set({ enqueuedAt: sql`now()` })
-    .where(
-      inArray(
-        webhookEvents.id,
-        toSend.map((r) => r.id),
-      ),
-    );
+  if (toSend.length > inserted.length) {
+    await deps.db
+      .update(webhookEvents)
+      .set({ enqueuedAt: sql`now()` })
+      .where(
+        inArray(
+          webhookEvents.id,
+          toSend.map((r) => r.id),
+        ),
+      );
+  }
   return { stored: inserted.length, duplicates, enqueued: toSend.length };
 }

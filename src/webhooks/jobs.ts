@@ -28,7 +28,9 @@ registerJobHandler(
       trigger: 'job',
     });
     if (report.status === 'failed') {
-      throw new Error(`stripe sync failed: ${report.error?.code ?? 'internal'} ${report.error?.message ?? ''}`);
+      throw new Error(
+        `stripe sync failed: ${report.error?.code ?? 'internal'} ${report.error?.message ?? ''}`,
+      );
     }
   },
   { schema: StripeSyncPayload, visibilitySeconds: 600 },

@@ -98,15 +98,25 @@ export interface StripeConnection {
   firm: { timezone: string; baseCurrency: string };
 }
 
-/** Decrypted keys per connection, for a minute: the webhook path reads them on every delivery. */
-const cache = new Map<string, { at: number; sealed: string; conn: StripeConnection }>();
-const CACHE_MS = 60_000;
+/**
+ * Decrypted connections for 30 s: the webhook path needs the signing secret on every delivery. A new
+ * secret (or a disconnection) takes effect within that time; `forgetStripeConnection` makes it at once.
+ */
+const cache = new Map<string, { at: number; conn: StripeConnection }>();
+const CACHE_MS = 30_000;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function forgetStripeConnection(connectionId: string): void {
+  cache.delete(connectionId);
+}
 
 export async function loadStripeConnection(
   deps: { db: DbOrTx; config: Env },
   connectionId: string,
 ): Promise<StripeConnection | null> {
-  if (!z.uuid().safeParse(connectionId).success) return null;
+  if (!UUID.test(connectionId)) return null;
+  const cached = cache.get(connectionId);
+  if (cached && Date.now() - cached.at < CACHE_MS) return cached.conn;
   const [row] = await deps.db
     .select({
       id: connections.id,
@@ -120,10 +130,6 @@ export async function loadStripeConnection(
     .innerJoin(firms, eq(firms.id, connections.firmId))
     .where(and(eq(connections.id, connectionId), eq(connections.provider, 'stripe')));
   if (!row?.sealed) return null;
-  const hit = cache.get(connectionId);
-  if (hit && hit.sealed === row.sealed && Date.now() - hit.at < CACHE_MS) {
-    return { ...hit.conn, status: row.status };
-  }
   const keys = StripeKeys.parse(JSON.parse(decryptSecret(deps.config, row.sealed)));
   registerSecret(keys.apiKey);
   registerSecret(keys.webhookSecret);
@@ -134,7 +140,7 @@ export async function loadStripeConnection(
     keys,
     firm: { timezone: row.timezone, baseCurrency: row.baseCurrency },
   };
-  cache.set(connectionId, { at: Date.now(), sealed: row.sealed, conn });
+  cache.set(connectionId, { at: Date.now(), conn });
   return conn;
 }
 

@@ -78,6 +78,20 @@ describe('Stripe webhook intake', () => {
     expect(h.store.requests.filter((r) => r.startsWith('GET /v1/payment_intents/'))).toHaveLength(1);
   });
 
+  it('re-sends an event whose first job was lost when Stripe redelivers it', async () => {
+    seedPaymentFixtures(h.store);
+    const body = piEvent();
+    await h.deliver(body);
+    // the process died after storing the event: its job never made it
+    await h.database.db.execute(sql`delete from jobs`);
+    await h.database.db.execute(sql`update webhook_events set created_at = now() - interval '2 minutes'`);
+    const again = await h.deliver(body);
+    expect(again.status).toBe(200);
+    expect(await count('jobs')).toBe(1);
+    expect(await h.drain()).toBe(1);
+    expect(await count('stripe_payments')).toBe(1);
+  });
+
   it('refuses an event signed with another secret: 401, nothing stored, no payment', async () => {
     seedPaymentFixtures(h.store);
     const res = await h.deliver(piEvent(), { secret: 'whsec_someone_elses_secret_123' });
