@@ -251,7 +251,9 @@ export function xeroReplayHandlers(dataset: XeroOrgDataset, opts: XeroReplayOpti
         return { status: 200, body: envelope('Invoices', results) };
       });
     }),
-    http.put(`${base}/Payments`, async ({ request }) => {
+    http.all(`${base}/Payments`, async ({ request }) => {
+      // Xero creates payments with PUT or POST alike (xero-node's createPayment POSTs)
+      if (request.method !== 'PUT' && request.method !== 'POST') return undefined;
       const g = guard(request);
       if (g) return g;
       const body = (await request.json()) as Row & { Payments?: Row[] };
