@@ -114,6 +114,8 @@ export interface ImportStatementInput {
   allowUnbalanced?: boolean | undefined;
   /** No bank account matches the file's: create one instead of refusing. */
   createAccount?: boolean | undefined;
+  /** More for the audit entry (the API key's id …). */
+  auditDetails?: Record<string, unknown> | undefined;
 }
 
 export interface ImportedStatement {
@@ -293,6 +295,7 @@ export async function importStatement(db: Db, input: ImportStatementInput): Prom
           alreadyImported,
           allowUnbalanced: Boolean(input.allowUnbalanced),
           mismatches,
+          ...input.auditDetails,
         },
       });
       out.push(item);

@@ -117,6 +117,7 @@ export function bankStatementRoutes(deps: AppDeps): OpenAPIHono<AppEnv> {
       const r = await importStatement(deps.db, {
         firmId: c.get('firmId'),
         actor: c.get('actor'),
+        auditDetails: { apiKeyId: c.get('apiKeyId') },
         content: up.content,
         fileName: up.fileName,
         format: f.format && isFileFormat(f.format) ? f.format : undefined,

@@ -216,7 +216,12 @@ describe('from the file to cash application', () => {
       number: 'INV-0042',
       totalMinor: 120000,
     });
-    const uploader = (await createApiKey(db, { firmId: firm.id, name: 'camt-uploader', actor: 'test' })).key;
+    const { key: uploader, info: uploaderKey } = await createApiKey(db, {
+      firmId: firm.id,
+      name: 'camt-uploader',
+      actor: 'test',
+    });
+    const uploaderId = uploaderKey.id;
     const camt = writeCamt053({
       account: 'GB33BUKB20201555555555',
       currency: 'USD',
@@ -244,6 +249,7 @@ describe('from the file to cash application', () => {
     expect(imported.linesNew).toBe(2);
     const [audited] = await db.select().from(auditLog).where(eq(auditLog.subjectId, imported.statementId));
     expect(audited!.actor).toBe('camt-uploader');
+    expect(audited!.details).toMatchObject({ apiKeyId: uploaderId, fileName: 'nov.xml', linesNew: 2 });
 
     await reconcileFirm(db, { firmId: firm.id, clock: fixedClock('2026-11-15T12:00:00Z') });
     const [line] = await db
