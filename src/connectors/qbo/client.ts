@@ -40,6 +40,8 @@ export interface QboClientOptions {
   maxThrottleRetries?: number;
   /** Retries of a 5xx/network failure for idempotent calls (reads, creates with a requestid). */
   maxRetries?: number;
+  /** Per-call timeout (default 60 s). */
+  timeoutMs?: number;
 }
 
 /** The plural used by node-quickbooks' find* methods. */
@@ -137,7 +139,16 @@ export class QboClient {
         return await this.limiter.run(async () => {
           const qb = await this.sdk();
           return new Promise<unknown>((resolve, reject) => {
+            // node-quickbooks sets no timeout: give up on the call (its slot is freed; a create is safe
+            // to retry under the same requestid)
+            const timeoutMs = this.opts.timeoutMs ?? 60_000;
+            const timeout = setTimeout(
+              () => reject(new AppError('provider_timeout', `QBO ${op} timed out after ${timeoutMs} ms`)),
+              timeoutMs,
+            );
+            timeout.unref?.();
             invoke(qb, (err, data, res) => {
+              clearTimeout(timeout);
               if (err) reject(qboError(op, failureOf(err, res), this.timer.now()));
               else resolve(data);
             });

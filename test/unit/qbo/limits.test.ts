@@ -122,4 +122,42 @@ describe('QBO per-realm limits', () => {
     });
     expect(timer.slept).toHaveLength(5);
   });
+
+  it('gives up on a call that hangs with provider_timeout, then retries it', async () => {
+    const timer = fakeTimer();
+    let calls = 0;
+    server.use(
+      http.get(QUERY, async () => {
+        calls++;
+        if (calls === 1) await new Promise((r) => setTimeout(r, 300));
+        return HttpResponse.json({ QueryResponse: {}, time: '2026-12-03T01:00:00-08:00' });
+      }),
+    );
+    const c = new QboClient({
+      realmId: REALM,
+      accessToken: async () => 'test-token-for-the-limits-test',
+      environment: 'production',
+      logger: silentLogger,
+      timer,
+      limiter: new RealmLimiter(QBO_LIMITS, timer),
+      timeoutMs: 50,
+    });
+    await c.query('Customer', null, 'Id', 1, 1000);
+    expect(calls).toBe(2);
+    const once = new QboClient({
+      realmId: REALM,
+      accessToken: async () => 'test-token-for-the-limits-test',
+      environment: 'production',
+      logger: silentLogger,
+      timer,
+      limiter: new RealmLimiter(QBO_LIMITS, timer),
+      timeoutMs: 50,
+      maxRetries: 0,
+    });
+    calls = 0;
+    await expect(once.query('Customer', null, 'Id', 1, 1000)).rejects.toMatchObject({
+      code: 'provider_timeout',
+      retryable: true,
+    });
+  });
 });
