@@ -43,7 +43,9 @@ interface ParkedRow {
  * a one-minute lease in one statement, sends them (outside any transaction), then deletes them; a crash
  * between the send and the delete re-sends after the lease (at least once, like the queue).
  */
-export async function releaseParked(db: DbOrTx, queue: Queue, now: Date, limit = 100): Promise<number> {
+export async function releaseParked(db: DbOrTx, outer: Queue, now: Date, limit = 100): Promise<number> {
+  // Release into the queue itself, never back into a parking wrapper.
+  const queue = parkingInner.get(outer) ?? outer;
   const horizon = new Date(now.getTime() + queue.capabilities.maxDelaySeconds * 1000);
   const claimedUntil = new Date(now.getTime() + 60_000);
   const rows = rowsOf<ParkedRow>(
@@ -73,3 +75,37 @@ export async function releaseParked(db: DbOrTx, queue: Queue, now: Date, limit =
   );
   return rows.length;
 }
+
+/**
+ * A queue whose `send`/`sendBatch` accept any delay up to 900 s on every adapter: on a queue that holds
+ * less (SQS FIFO holds none) a delayed job is parked and released by the workers' scheduler tick, so its
+ * delay is met to within a tick (5 s). `createQueue` wraps SQS FIFO queues in it.
+ */
+export function withParking(queue: Queue, db: DbOrTx, now: () => Date): Queue {
+  const inner = queue.capabilities.maxDelaySeconds;
+  if (inner >= 900) return queue;
+  const split = async (list: JobInput[]) => {
+    const direct: JobInput[] = [];
+    const t = now();
+    for (const job of list) {
+      validateJob(job);
+      const delay = job.delaySeconds ?? 0;
+      if (delay <= inner) direct.push(job);
+      else {
+        const { delaySeconds: _d, ...rest } = job;
+        await sendAt(db, queue, rest, new Date(t.getTime() + delay * 1000), t);
+      }
+    }
+    if (direct.length > 0) await queue.sendBatch(direct);
+  };
+  const wrapped: Queue = {
+    ...queue,
+    capabilities: { ...queue.capabilities, maxDelaySeconds: 900 },
+    send: (job) => split([job]),
+    sendBatch: (list) => split(list),
+  };
+  parkingInner.set(wrapped, queue);
+  return wrapped;
+}
+
+const parkingInner = new WeakMap<Queue, Queue>();

@@ -24,7 +24,7 @@ export async function startBackground(
   opts: BackgroundOptions = {},
 ): Promise<{ stop(): Promise<void>; queueKind: string }> {
   const ownQueue = !deps.queue;
-  const queue = deps.queue ?? (await createQueue(deps.config, deps.db));
+  const queue = deps.queue ?? (await createQueue(deps.config, deps.db, deps.clock));
   deps.queue = queue;
   const worker = startWorker({
     deps,

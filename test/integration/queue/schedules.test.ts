@@ -5,7 +5,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Database } from '../../../src/db/client.js';
 import { rowsOf } from '../../../src/db/migrate.js';
 import { AppError } from '../../../src/lib/errors.js';
-import { releaseParked, sendAt } from '../../../src/queue/park.js';
+import { releaseParked, sendAt, withParking } from '../../../src/queue/park.js';
 import { createPostgresQueue } from '../../../src/queue/postgres.js';
 import { createSqsQueue } from '../../../src/queue/sqs.js';
 import { runDueSchedules, ScheduleRegistry } from '../../../src/worker/schedules.js';
@@ -119,5 +119,33 @@ describe('parked jobs (waits longer than the queue holds)', () => {
     expect(got.Messages?.map((m) => [JSON.parse(m.Body ?? '{}'), m.Attributes?.MessageGroupId])).toEqual([
       [{ v: 1, type: 'xero.resume', payload: { connectionId: 'c1' } }, 'c1'],
     ]);
+  });
+
+  it('lets callers use delaySeconds on a FIFO queue: the delayed job is parked, an undelayed one sent', async () => {
+    const q = fauxqs.createQueue(`wrap-${process.pid}.fifo`, { attributes: { FifoQueue: 'true' } });
+    const fifo = await createSqsQueue({
+      queueUrl: q.queueUrl,
+      region: 'us-east-1',
+      client,
+      waitTimeSeconds: 0,
+    });
+    const t0 = new Date();
+    const queue = withParking(fifo, database.db, () => t0);
+    expect(queue.capabilities.maxDelaySeconds).toBe(900);
+    await queue.sendBatch([
+      { type: 'qbo.retry', payload: { n: 1 }, groupId: 'c1', delaySeconds: 20 },
+      { type: 'qbo.retry', payload: { n: 2 }, groupId: 'c2' },
+    ]);
+    expect((await fifo.receive(10, 30)).map((j) => j.payload)).toEqual([{ n: 2 }]);
+    const parked = rowsOf<{ run_at: Date | string }>(
+      await database.db.execute(sql`select run_at from parked_jobs`),
+    );
+    expect(parked.map((r) => new Date(r.run_at).getTime())).toEqual([t0.getTime() + 20_000]);
+    // The scheduler is handed the wrapped queue: it releases into the FIFO queue itself, only when due.
+    expect(await releaseParked(database.db, queue, at(t0, 19))).toBe(0);
+    expect(await releaseParked(database.db, queue, at(t0, 20))).toBe(1);
+    expect(rowsOf(await database.db.execute(sql`select id from parked_jobs`))).toEqual([]);
+    expect((await fifo.receive(10, 30)).map((j) => [j.payload, j.groupId])).toEqual([[{ n: 1 }, 'c1']]);
+    await expect(queue.send({ type: 'qbo.retry', payload: {}, delaySeconds: 901 })).rejects.toThrow(AppError);
   });
 });
