@@ -16,18 +16,17 @@ export const TENANT = '8e7b8fc6-7a6f-4d31-9e1a-0cbb3f1e2d54';
 export const list = (file: string, key: string): Record<string, unknown>[] =>
   (jsonFixture<Record<string, unknown[]>>('xero', file)[key] ?? []) as Record<string, unknown>[];
 
-/** Virtual time for the limiter: a sleep moves the clock forward. */
-export function fakeTimer(start: number): Timer & { sleeps: number[] } {
-  let t = start;
+/** Virtual time for the limiter, on the test's clock: a sleep moves the clock forward. */
+export function fakeTimer(clock: ReturnType<typeof fixedClock>): Timer & { sleeps: number[] } {
   const sleeps: number[] = [];
   return {
     sleeps,
-    now: () => t,
+    now: () => clock.now().getTime(),
     async sleep(ms) {
       sleeps.push(ms);
-      const target = t + ms;
+      const target = clock.now().getTime() + ms;
       await new Promise((r) => setImmediate(r));
-      t = Math.max(t, target);
+      if (clock.now().getTime() < target) clock.set(new Date(target).toISOString());
     },
   };
 }
@@ -48,7 +47,7 @@ export async function harness(opts: { baseCurrency?: string; now?: string } = {}
   const database = await createTestDatabase();
   const base = opts.baseCurrency ?? 'NZD';
   const clock = fixedClock(opts.now ?? '2026-12-03T09:00:00Z');
-  const timer = fakeTimer(clock.now().getTime());
+  const timer = fakeTimer(clock);
   const client = createXeroClient({ timer });
   const firm = await createFirm(database.db, {
     name: `Xero Firm ${Math.random()}`,
