@@ -133,7 +133,8 @@ export function parseCsv(text: string, profile: CsvProfile | null): ParsedFile {
   const rowLines: number[] = [];
   let currency: string | null = null;
   let accountNumber: string | null = null;
-  const keys = new SyntheticKeys('csv', p.name);
+  // the bank account is the key's scope already: profiles that read the same columns give the same keys
+  const keys = new SyntheticKeys('csv', '');
   const ids = new Map<string, number>();
   for (const { record: r, info } of rows) {
     const line = info.lines;

@@ -339,8 +339,14 @@ async function resolveAccount(
     const acct = await findBankAccount(tx, input.firmId, w);
     if (acct) return acct;
   }
-  const named = wanted.length ? wanted.join(' / ') : 'none';
-  if (input.createAccount && !input.accountNumber && wanted.length) {
+  if (!wanted.length)
+    throw new AppError(
+      'validation_failed',
+      `the ${format} file names no account: name the bank account (--account id, number or IBAN)`,
+      { fields: [{ path: 'account', message: 'required for a file that names no account' }] },
+    );
+  const named = wanted.join(' / ');
+  if (input.createAccount && !input.accountNumber) {
     return createBankAccount(tx, {
       firmId: input.firmId,
       name: `${format.toUpperCase()} ${st.iban ?? st.accountNumber}`,

@@ -174,6 +174,17 @@ describe('account resolution', () => {
     expect((e as AppError).message).toContain('2 accounts (9100, 9200)');
   });
 
+  it('asks for the account when the file names none', async () => {
+    const e = await importStatement(database.db, {
+      firmId,
+      actor: 't',
+      content: fixture('csv/csv2ofx-schwab-checking.csv'),
+    }).catch((x: unknown) => x);
+    expect((e as AppError).message).toBe(
+      'the csv file names no account: name the bank account (--account id, number or IBAN)',
+    );
+  });
+
   it('matches the account number without spaces, dashes or case', async () => {
     const acct = await createBankAccount(database.db, {
       firmId,
