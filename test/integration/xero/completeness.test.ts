@@ -12,8 +12,6 @@ import { jsonFixture } from '../../support/fixtures.js';
 import { recordRequests, server } from '../../support/msw.js';
 import { type Harness, harness, list } from './harness.js';
 
-const md = (ms: number) => `/Date(${ms}+0000)/`;
-
 describe('Xero completeness, parking, webhooks, time entries', () => {
   let h: Harness;
   afterEach(async () => h?.database.close());
