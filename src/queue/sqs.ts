@@ -45,6 +45,8 @@ export interface SqsQueue extends Queue {
   readonly queueUrl: string;
   readonly deadLetterQueueUrl: string | undefined;
   readonly client: SQSClient;
+  /** SQS's approximate counts (queued = visible, leased = in flight). */
+  stats(): Promise<{ queued: number; leased: number; delayed: number; dead: number }>;
 }
 
 /** SQS's message size limit we keep to (the classic 256 KiB). */
@@ -247,6 +249,30 @@ export async function createSqsQueue(opts: SqsQueueOptions): Promise<SqsQueue> {
         }
         throw e;
       }
+    },
+
+    async stats() {
+      const count = async (url: string | undefined) => {
+        if (!url) return {} as Record<string, string>;
+        const res = await client.send(
+          new GetQueueAttributesCommand({
+            QueueUrl: url,
+            AttributeNames: [
+              'ApproximateNumberOfMessages',
+              'ApproximateNumberOfMessagesNotVisible',
+              'ApproximateNumberOfMessagesDelayed',
+            ],
+          }),
+        );
+        return res.Attributes ?? {};
+      };
+      const [main, dlq] = await Promise.all([count(queueUrl), count(deadLetterQueueUrl)]);
+      return {
+        queued: Number(main.ApproximateNumberOfMessages ?? 0),
+        leased: Number(main.ApproximateNumberOfMessagesNotVisible ?? 0),
+        delayed: Number(main.ApproximateNumberOfMessagesDelayed ?? 0),
+        dead: Number(dlq.ApproximateNumberOfMessages ?? 0),
+      };
     },
 
     async close() {

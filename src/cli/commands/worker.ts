@@ -1,9 +1,11 @@
 import type { Command } from 'commander';
+import { sql } from 'drizzle-orm';
 import { openDatabase } from '../../db/client.js';
-import { migrate } from '../../db/migrate.js';
+import { migrate, rowsOf } from '../../db/migrate.js';
 import { systemClock } from '../../lib/clock.js';
 import { AppError } from '../../lib/errors.js';
 import { createPostgresQueue } from '../../queue/postgres.js';
+import { createSqsQueue } from '../../queue/sqs.js';
 import { startBackground } from '../../worker/background.js';
 import { jobHandlers } from '../../worker/handlers.js';
 import type { CliContext } from '../context.js';
@@ -17,6 +19,15 @@ const int = (name: string, min: number, max: number) => (v: string) => {
   }
   return n;
 };
+
+function postgresOnly(ctx: CliContext): void {
+  if (ctx.config.QUEUE === 'sqs') {
+    throw new AppError(
+      'not_configured',
+      "with QUEUE=sqs the dead letters are in the redrive policy's dead-letter queue: inspect and redrive them with SQS (console, or StartMessageMoveTask)",
+    );
+  }
+}
 
 export function registerWorker(program: Command, ctx: CliContext): void {
   program
@@ -55,14 +66,44 @@ export function registerWorker(program: Command, ctx: CliContext): void {
       });
     });
 
-  const queue = program.command('queue').description('the Postgres job queue: counts, dead letters, redrive');
+  const queue = program
+    .command('queue')
+    .description('the job queue: counts; on Postgres also dead letters and redrive');
   queue
     .command('stats')
-    .description('jobs by state')
+    .description('jobs by state, and jobs parked in the database for later')
     .action(async () => {
       await ctx.withDb('cli', async ({ db }) => {
+        const parked = Number(
+          rowsOf<{ n: number | string }>(await db.execute(sql`select count(*) as n from parked_jobs`))[0]
+            ?.n ?? 0,
+        );
+        if (ctx.config.QUEUE === 'sqs') {
+          const sqs = await createSqsQueue({
+            queueUrl: ctx.config.SQS_QUEUE_URL ?? '',
+            region: ctx.config.AWS_REGION,
+            ...(ctx.config.SQS_ENDPOINT ? { endpoint: ctx.config.SQS_ENDPOINT } : {}),
+          });
+          try {
+            const s = await sqs.stats();
+            ctx.out(
+              renderTable(
+                ['queue', 'queued', 'in flight', 'delayed', 'dead-letter queue', 'parked'],
+                [['sqs', s.queued, s.leased, s.delayed, s.dead, parked]],
+              ),
+            );
+          } finally {
+            await sqs.close();
+          }
+          return;
+        }
         const s = await createPostgresQueue(db).stats();
-        ctx.out(renderTable(['queued', 'leased', 'dead'], [[s.queued, s.leased, s.dead]]));
+        ctx.out(
+          renderTable(
+            ['queue', 'queued', 'leased', 'dead', 'parked'],
+            [['postgres', s.queued, s.leased, s.dead, parked]],
+          ),
+        );
       });
     });
   queue
@@ -70,6 +111,7 @@ export function registerWorker(program: Command, ctx: CliContext): void {
     .description('dead-lettered jobs, newest first')
     .option('--limit <n>', 'rows', int('--limit', 1, 1000), 50)
     .action(async (opts: { limit: number }) => {
+      postgresOnly(ctx);
       await ctx.withDb('cli', async ({ db }) => {
         const list = await createPostgresQueue(db).deadLetters(opts.limit);
         ctx.out(
@@ -84,6 +126,7 @@ export function registerWorker(program: Command, ctx: CliContext): void {
     .command('redrive [ids...]')
     .description('put dead-lettered jobs back on the queue (all, or the ids given)')
     .action(async (ids: string[]) => {
+      postgresOnly(ctx);
       const bad = ids.filter(
         (i) => !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(i),
       );

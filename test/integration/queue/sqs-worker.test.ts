@@ -98,6 +98,7 @@ describe('worker on SQS', () => {
     await queue.send({ type: 'stripe.event', payload: { eventId: 7 }, groupId: 'conn-9' });
     await until('the failure', () => w.stats.failed === 1);
     await w.stop();
+    expect(await queue.stats()).toEqual({ queued: 0, leased: 0, delayed: 0, dead: 1 });
     const dead = await client.send(
       new ReceiveMessageCommand({
         QueueUrl: queue.deadLetterQueueUrl,
