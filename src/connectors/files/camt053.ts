@@ -183,7 +183,9 @@ function statement(s: X, i: number): ParsedStatement {
         remittance,
         checkNumber: str(tx, 'Refs', 'ChqNb'),
         bankReference: svcrRef ?? str(tx, 'Refs', 'AcctSvcrRef') ?? ntryRef,
-        transactionCode: reversal ? `${code ?? ''}${code ? ' ' : ''}REVERSAL` : code,
+        transactionCode:
+          [code, reversal ? 'REVERSAL' : null, returnReason(tx)].filter((x): x is string => !!x).join(' ') ||
+          null,
         raw: { entry: e, ...(split ? { txIndex: k } : {}) },
       });
     }
@@ -234,6 +236,12 @@ const dayOf = (t: string | null) => {
   const m = t ? /^(\d{4})-(\d{2})-(\d{2})/.exec(t) : null;
   return m ? isoDate(Number(m[1]), Number(m[2]), Number(m[3])) : null;
 };
+
+/** A returned payment's reason (RtrInf/Rsn/Cd, e.g. MD06): "RETURN MD06". */
+function returnReason(tx: unknown): string | null {
+  const r = str(tx, 'RtrInf', 'Rsn', 'Cd') ?? str(tx, 'RtrInf', 'Rsn', 'Prtry');
+  return r ? `RETURN ${r}` : null;
+}
 
 function txCode(b: unknown): string | null {
   const d = str(b, 'Domn', 'Cd');

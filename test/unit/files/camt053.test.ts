@@ -58,13 +58,13 @@ describe('CAMT.053 reader', () => {
     const entries = [
       `<Ntry><Amt Ccy="EUR">90.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts>BOOK</Sts><BookgDt><Dt>2026-03-02</Dt></BookgDt><NtryDtls>${tx('60.00', 'Ann', 'A')}${tx('20.00', 'Bob', 'B')}</NtryDtls></Ntry>`,
       `<Ntry><Amt Ccy="EUR">500.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts>PDNG</Sts><BookgDt><Dt>2026-03-02</Dt></BookgDt></Ntry>`,
-      `<Ntry><NtryRef>R9</NtryRef><Amt Ccy="EUR">5.00</Amt><CdtDbtInd>DBIT</CdtDbtInd><RvslInd>true</RvslInd><Sts>BOOK</Sts><BookgDt><Dt>2026-03-02</Dt></BookgDt><AddtlNtryInf>Return of direct debit MD06</AddtlNtryInf></Ntry>`,
+      `<Ntry><NtryRef>R9</NtryRef><Amt Ccy="EUR">5.00</Amt><CdtDbtInd>DBIT</CdtDbtInd><RvslInd>true</RvslInd><Sts>BOOK</Sts><BookgDt><Dt>2026-03-02</Dt></BookgDt><NtryDtls><TxDtls><RtrInf><Rsn><Cd>MD06</Cd></Rsn></RtrInf></TxDtls></NtryDtls><AddtlNtryInf>Return of direct debit MD06</AddtlNtryInf></Ntry>`,
     ].join('');
     const st = parseStatementFile(Buffer.from(doc(entries, '95.00'))).statements[0]!;
     expect(st.mismatches).toEqual([]);
     expect(st.lines.map((l) => [l.dedupeKey, l.amountMinor, l.remittance, l.transactionCode])).toEqual([
       [expect.stringMatching(/^camt:[0-9a-f]{32}$/), 9000, 'RF18A INV-A', null],
-      ['camt:ntry:R9', -500, 'Return of direct debit MD06', 'REVERSAL'],
+      ['camt:ntry:R9', -500, 'Return of direct debit MD06', 'REVERSAL RETURN MD06'],
     ]);
   });
 
