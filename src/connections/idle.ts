@@ -1,5 +1,5 @@
 import { and, eq, isNotNull, lt, or, sql } from 'drizzle-orm';
-import { grants } from '../db/schema/index.js';
+import { grants, oauthStates } from '../db/schema/index.js';
 import type { ConnectionsDeps } from './deps.js';
 import { GrantUnusable, grantAccessToken, type NeedsRefresh } from './refresh.js';
 
@@ -62,4 +62,14 @@ export async function refreshIdleGrants(
   }
   if (due.length) deps.logger.info({ ...report }, 'idle grants refreshed');
   return report;
+}
+
+/** Delete OAuth states that expired more than a day ago (used or not): they can never be accepted. */
+export async function pruneOAuthStates(deps: Pick<ConnectionsDeps, 'db' | 'clock'>): Promise<number> {
+  const before = new Date(deps.clock.now().getTime() - 86_400_000);
+  const gone = await deps.db
+    .delete(oauthStates)
+    .where(lt(oauthStates.expiresAt, before))
+    .returning({ id: oauthStates.id });
+  return gone.length;
 }

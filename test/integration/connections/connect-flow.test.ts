@@ -241,6 +241,17 @@ describe('state and connect links', () => {
     expect(s).toBeDefined();
   });
 
+  it('answers 400 when the person declines consent, and the state cannot be used again', async () => {
+    const { state } = xero.consent(await consentUrl('xero'));
+    const before = [await count('grants'), await count('connections')];
+    const res = await callback('xero', { error: 'access_denied', state });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { detail: string }).detail).toMatch(/access_denied/);
+    expect((await callback('xero', { code: 'x', state })).status).toBe(400);
+    expect([await count('grants'), await count('connections')]).toEqual(before);
+    expect(xero.calls()).toHaveLength(0);
+  });
+
   it('rejects a connect link past its lifetime with 400 and stores no state', async () => {
     const link = await connectLink('xero');
     h.clock.advance(16 * 60_000);

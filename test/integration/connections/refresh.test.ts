@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { refreshIdleGrants } from '../../../src/connections/idle.js';
+import { pruneOAuthStates, refreshIdleGrants } from '../../../src/connections/idle.js';
 import { reportAuthFailure } from '../../../src/connections/lifecycle.js';
 import { accessTokenFor, GrantUnusable } from '../../../src/connections/refresh.js';
 import { openTokens } from '../../../src/connections/tokens.js';
@@ -203,5 +203,31 @@ describe('idle grants', () => {
     expect(openTokens(secretBoxFor(h.deps.config), b.grantId, bRow.tokenCiphertext!).refreshToken).toBe(
       busy.refreshToken,
     );
+  });
+});
+
+describe('OAuth state housekeeping', () => {
+  it('deletes states expired for over a day and keeps recent ones', async () => {
+    const { oauthStates } = await import('../../../src/db/schema/index.js');
+    const now = h.clock.now().getTime();
+    await h.deps.db.insert(oauthStates).values([
+      {
+        nonce: 'old-nonce-0000000000000001',
+        firmId: h.firm.id,
+        provider: 'xero',
+        actor: 'cli',
+        expiresAt: new Date(now - 2 * 86_400_000),
+      },
+      {
+        nonce: 'new-nonce-0000000000000002',
+        firmId: h.firm.id,
+        provider: 'xero',
+        actor: 'cli',
+        expiresAt: new Date(now + 600_000),
+      },
+    ]);
+    expect(await pruneOAuthStates(h.deps)).toBe(1);
+    const left = await h.deps.db.select({ nonce: oauthStates.nonce }).from(oauthStates);
+    expect(left.map((r) => r.nonce)).toEqual(['new-nonce-0000000000000002']);
   });
 });
