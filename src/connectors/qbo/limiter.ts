@@ -45,6 +45,7 @@ export class RealmLimiter {
       await new Promise<void>((r) => this.waiting.push(r));
     }
     this.inFlight++;
+    this.stats.inFlight = this.inFlight;
     for (;;) {
       const now = this.timer.now();
       while (this.starts.length > 0 && (this.starts[0] ?? 0) <= now - 60_000) this.starts.shift();

@@ -84,7 +84,7 @@ describe('QBO pull', () => {
     });
     expect(again.kinds.invoices).toMatchObject({ inserted: 0, updated: 0 });
     expect(replay.served.at(-1)?.path).toBe('cdc');
-  });
+  }, 240_000);
 
   it('maps one payment applied to two invoices into two applications', async () => {
     const ctx = await seedConnection(database.db, 'Two Invoice LLP');
