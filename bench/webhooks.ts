@@ -41,6 +41,7 @@ export interface WebhookBenchResult {
   ratio: number;
   intakeP99Ms: number;
   stored: number;
+  meanBatch: number;
 }
 
 function signedEvents(n: number): { body: string; signature: string }[] {
@@ -163,10 +164,15 @@ export async function benchWebhookIntake(opts: { databaseUrl?: string | undefine
     if (intake.non2xx > 0 || intake.errors > 0) {
       throw new Error(`webhook bench: ${intake.non2xx} non-2xx answers, ${intake.errors} errors`);
     }
-    const stored = Number(
-      rowsOf<{ n: number }>(await database.db.execute(sql`select count(*)::int as n from webhook_events`))[0]
-        ?.n ?? 0,
-    );
+    const count = async (table: string) =>
+      Number(
+        rowsOf<{ n: number }>(
+          await database.db.execute(sql.raw(`select count(*)::int as n from ${table}`)),
+        )[0]?.n ?? 0,
+      );
+    const stored = await count('webhook_events');
+    // one job per connection per write: events per job is the mean group-commit batch
+    const meanBatch = stored / Math.max(1, await count('jobs'));
     return {
       database: database.kind === 'pglite' ? 'PGlite (embedded)' : 'PostgreSQL server',
       baselinePerSec: base.requests.average,
@@ -174,6 +180,7 @@ export async function benchWebhookIntake(opts: { databaseUrl?: string | undefine
       ratio: intake.requests.average / base.requests.average,
       intakeP99Ms: intake.latency.p99,
       stored,
+      meanBatch,
     } satisfies WebhookBenchResult;
   } finally {
     await app.close();
@@ -193,7 +200,7 @@ export async function runWebhookBench(): Promise<void> {
   for (const url of targets) {
     const r = await benchWebhookIntake({ databaseUrl: url });
     console.log(
-      `  ${r.database.padEnd(20)} baseline bare hono 200 ${fmt(r.baselinePerSec)} req/s | intake ${fmt(r.intakePerSec)} events/s (ratio ${r.ratio.toFixed(2)}, p99 ${r.intakeP99Ms} ms, ${fmt(r.stored)} stored)`,
+      `  ${r.database.padEnd(20)} baseline bare hono 200 ${fmt(r.baselinePerSec)} req/s | intake ${fmt(r.intakePerSec)} events/s (ratio ${r.ratio.toFixed(2)}, p99 ${r.intakeP99Ms} ms, ${fmt(r.stored)} stored, ${r.meanBatch.toFixed(1)} events per write)`,
     );
   }
 }

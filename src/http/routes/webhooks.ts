@@ -6,7 +6,7 @@ import { verifyStripeWebhook } from '../../connectors/stripe/webhooks.js';
 import { parseXeroWebhook, verifyXeroSignature } from '../../connectors/xero/webhooks.js';
 import { connections } from '../../db/schema/index.js';
 import { AppError } from '../../lib/errors.js';
-import { type IntakeEvent, storeAndEnqueue } from '../../webhooks/intake.js';
+import { createIntake, type IntakeEvent } from '../../webhooks/intake.js';
 import { loadStripeConnection } from '../../webhooks/stripe-connections.js';
 import '../../webhooks/stripe.js'; // registers the Stripe processor
 import type { AppDeps, AppEnv } from '../deps.js';
@@ -27,7 +27,7 @@ export function webhookRoutes(deps: AppDeps): Hono<AppEnv> {
       );
     },
   });
-  const intake = { db: deps.db, queue: deps.queue, clock: deps.clock, logger: deps.logger };
+  const intake = createIntake({ db: deps.db, queue: deps.queue, clock: deps.clock, logger: deps.logger });
 
   app.post('/webhooks/stripe/:connectionId', limit, async (c) => {
     const conn = await loadStripeConnection(deps, c.req.param('connectionId'));
@@ -41,7 +41,7 @@ export function webhookRoutes(deps: AppDeps): Hono<AppEnv> {
     );
     if (!verified.ok) throw new AppError(verified.error.code, verified.error.message);
     const ev = verified.value;
-    const r = await storeAndEnqueue(intake, [
+    const r = await intake([
       {
         provider: 'stripe',
         dedupeKey: ev.id,
@@ -87,7 +87,7 @@ export function webhookRoutes(deps: AppDeps): Hono<AppEnv> {
         payload: e.raw,
       });
     }
-    await storeAndEnqueue(intake, events);
+    await intake(events);
     return c.body(null, 200);
   });
 
@@ -118,7 +118,7 @@ export function webhookRoutes(deps: AppDeps): Hono<AppEnv> {
         payload: e.raw,
       });
     }
-    await storeAndEnqueue(intake, events);
+    await intake(events);
     return c.body(null, 200);
   });
 
