@@ -1,4 +1,4 @@
-import { and, desc, eq, isNotNull, lt, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, isNotNull, lt, or, sql } from 'drizzle-orm';
 import type { BankLine } from '../../canonical/bank-line.js';
 import { formatMinor } from '../../canonical/money.js';
 import {
@@ -96,6 +96,35 @@ export async function listBankLines(
     .from(bankLines)
     .where(and(...conds))
     .orderBy(bankLines.bookingDate, bankLines.id);
+}
+
+/** A firm's imported statements, oldest first, keyset-paged by (imported at, id). */
+export async function listStatements(
+  db: DbOrTx,
+  q: {
+    firmId: string;
+    bankAccountId?: string | undefined;
+    limit: number;
+    after?: { k: string; id: string } | null;
+  },
+): Promise<BankStatementRow[]> {
+  const conds = [eq(bankStatements.firmId, q.firmId)];
+  if (q.bankAccountId) conds.push(eq(bankStatements.bankAccountId, q.bankAccountId));
+  if (q.after) {
+    const at = new Date(q.after.k);
+    conds.push(
+      or(
+        gt(bankStatements.importedAt, at),
+        and(eq(bankStatements.importedAt, at), gt(bankStatements.id, q.after.id)),
+      )!,
+    );
+  }
+  return db
+    .select()
+    .from(bankStatements)
+    .where(and(...conds))
+    .orderBy(asc(bankStatements.importedAt), asc(bankStatements.id))
+    .limit(q.limit);
 }
 
 export interface ImportStatementInput {

@@ -1,10 +1,11 @@
-import { OpenAPIHono, z } from '@hono/zod-openapi';
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { isFileFormat } from '../../connectors/files/index.js';
 import type { CsvProfileInput } from '../../connectors/files/profile.js';
-import { importStatement } from '../../db/repos/bank.js';
+import { importStatement, listStatements } from '../../db/repos/bank.js';
 import { AppError, isAppError } from '../../lib/errors.js';
 import type { AppDeps, AppEnv } from '../deps.js';
 import { problem, problemResponse } from '../errors.js';
+import { decodeCursor, PageQuery, pageOf, pageSchema } from '../pagination.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const truthy = (v: string | undefined) => v === 'true' || v === '1' || v === 'yes';
@@ -85,9 +86,74 @@ function document(app: OpenAPIHono<AppEnv>): void {
   });
 }
 
+const StatementView = z
+  .object({
+    id: z.uuid(),
+    bankAccountId: z.uuid(),
+    format: z.string(),
+    fileName: z.string().nullable(),
+    periodStart: z.string().nullable(),
+    periodEnd: z.string().nullable(),
+    openingBalanceMinor: z.number().int().nullable(),
+    closingBalanceMinor: z.number().int().nullable(),
+    linesRead: z.number().int(),
+    linesNew: z.number().int(),
+    importedBy: z.string(),
+    importedAt: z.string(),
+    mismatches: z.array(z.record(z.string(), z.unknown())),
+  })
+  .openapi('BankStatement');
+
+const list = createRoute({
+  method: 'get',
+  path: '/bank-statements',
+  summary: 'Imported bank statements, oldest first',
+  request: { query: PageQuery.extend({ bankAccountId: z.uuid().optional() }) },
+  responses: {
+    200: {
+      description: 'A page of statements',
+      content: { 'application/json': { schema: pageSchema(StatementView) } },
+    },
+  },
+});
+
 export function bankStatementRoutes(deps: AppDeps): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>();
   document(app);
+  app.openapi(list, async (c) => {
+    const q = c.req.valid('query');
+    const rows = await listStatements(deps.db, {
+      firmId: c.get('firmId'),
+      bankAccountId: q.bankAccountId,
+      limit: q.limit + 1,
+      after: decodeCursor(q.cursor),
+    });
+    const page = pageOf(rows, q.limit, (r) => ({ k: r.importedAt.toISOString(), id: r.id }));
+    return c.json(
+      {
+        items: page.items.map((r) => ({
+          id: r.id,
+          bankAccountId: r.bankAccountId,
+          format: r.format,
+          fileName: r.fileName,
+          periodStart: r.periodStart,
+          periodEnd: r.periodEnd,
+          openingBalanceMinor: r.openingBalanceMinor,
+          closingBalanceMinor: r.closingBalanceMinor,
+          linesRead: r.linesRead,
+          linesNew: r.linesNew,
+          importedBy: r.importedBy,
+          importedAt: r.importedAt.toISOString(),
+          mismatches: ((r.details as { mismatches?: unknown[] }).mismatches ?? []) as Record<
+            string,
+            unknown
+          >[],
+        })),
+        nextCursor: page.nextCursor,
+      },
+      200,
+    );
+  });
   app.post('/bank-statements', async (c) => {
     const up = await readUpload(c.req.raw, c.req.query());
     if (up.content.byteLength === 0)

@@ -123,6 +123,33 @@ describe('POST /api/v1/bank-statements', () => {
     expect(await database.db.select().from(bankLines).where(eq(bankLines.firmId, firmId))).toEqual(before);
   });
 
+  it('lists the imported statements a page at a time, for this firm only', async () => {
+    const first = await app.request('/api/v1/bank-statements?limit=2', { headers: bearer(key) });
+    expect(first.status).toBe(200);
+    const p1 = (await first.json()) as {
+      items: { format: string; fileName: string | null; linesRead: number; importedBy: string }[];
+      nextCursor: string | null;
+    };
+    expect(p1.items.map((s) => [s.format, s.fileName, s.linesRead, s.importedBy])).toEqual([
+      ['ofx', 'checking.ofx', 3, 'statements-uploader'],
+      ['csv', 'schwab.csv', 4, 'statements-uploader'],
+    ]);
+    expect(p1.nextCursor).toBeNull();
+    const other = await createFirm(database.db, { name: 'Other Firm', baseCurrency: 'USD', timezone: 'UTC' });
+    const otherKey = (await createApiKey(database.db, { firmId: other.id, name: 'other', actor: 'test' }))
+      .key;
+    expect(
+      await (await app.request('/api/v1/bank-statements', { headers: bearer(otherKey) })).json(),
+    ).toEqual({ items: [], nextCursor: null });
+    const one = (await (
+      await app.request('/api/v1/bank-statements?limit=1', { headers: bearer(key) })
+    ).json()) as { items: unknown[]; nextCursor: string };
+    const next = (await (
+      await app.request(`/api/v1/bank-statements?limit=1&cursor=${one.nextCursor}`, { headers: bearer(key) })
+    ).json()) as { items: { fileName: string }[] };
+    expect(next.items.map((s) => s.fileName)).toEqual(['schwab.csv']);
+  });
+
   it('is listed in the OpenAPI document', async () => {
     const doc = (await (await app.request('/openapi.json')).json()) as {
       paths: Record<string, { post?: { parameters?: { name: string }[] } }>;
@@ -154,7 +181,12 @@ describe('ledgerbridge import bank', () => {
       out: (l) => out.push(l),
       withDb: (_p, fn) => fn(database),
     };
-    await buildProgram(ctx).parseAsync(['node', 'ledgerbridge', ...args]);
+    await buildProgram(ctx).parseAsync([
+      'node',
+      'ledgerbridge',
+      ...args,
+      ...(args.includes('--firm') ? [] : ['--firm', 'Entry Firm']),
+    ]);
     return out;
   };
 
