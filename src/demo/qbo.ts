@@ -37,7 +37,7 @@ export const qboDemo: DemoPipeline = {
     const connector = createQboConnector({
       environment: 'production',
       clock: deps.clock,
-      reportsFrom: () => '2026-11-01',
+      reportsFrom: () => '2026-10-01',
     });
     const report = await syncQbo({ db: deps.db, logger: deps.logger }, connector, {
       firmId,
