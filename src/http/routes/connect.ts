@@ -1,5 +1,5 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
-import { Hono } from 'hono';
+import { type Context, Hono } from 'hono';
 import {
   beginConsent,
   type CallbackResult,
@@ -93,6 +93,25 @@ function resultPage(r: CallbackResult): string {
 }
 
 /**
+ * A person's browser gets an HTML page for a failure (same status); API clients the problem+json of
+ * the one onError (the error is rethrown).
+ */
+async function forBrowser(c: Context<AppEnv>, run: () => Promise<Response>): Promise<Response> {
+  try {
+    return await run();
+  } catch (e) {
+    if (!(e instanceof AppError) || !(c.req.header('accept') ?? '').includes('text/html')) throw e;
+    return c.html(
+      page(
+        'Not connected',
+        `<p>${esc(e.message)}</p><p>Nothing was stored. Ask for a new connect link and try again.</p>`,
+      ),
+      e.status as 400,
+    );
+  }
+}
+
+/**
  * The browser legs (no API key: the signed link and the state carry the firm):
  * GET /connect/{provider}?t=… → 302 to the consent page; GET /connect/{provider}/callback → exchange and
  * record; POST /connect/xero/choose → the organisations chosen when a grant reaches several.
@@ -103,28 +122,34 @@ export function connectPublicRoutes(deps: AppDeps): Hono<AppEnv> {
     if (!isOAuthProvider(p)) throw new AppError('not_found', `no provider ${p} to connect`);
     return p;
   };
-  app.get('/connect/:provider', async (c) => {
-    const url = await beginConsent(deps, provider(c.req.param('provider')), c.req.query('t'));
-    return c.redirect(url, 302);
-  });
-  app.get('/connect/:provider/callback', async (c) => {
-    const result = await completeCallback(deps, provider(c.req.param('provider')), {
-      code: c.req.query('code'),
-      state: c.req.query('state'),
-      realmId: c.req.query('realmId'),
-      error: c.req.query('error'),
-    });
-    return c.html(resultPage(result), 200);
-  });
-  app.post('/connect/xero/choose', async (c) => {
-    const form = await c.req.parseBody({ all: true });
-    const ids = form.tenantId;
-    const tenantIds = (Array.isArray(ids) ? ids : ids === undefined ? [] : [ids]).filter(
-      (v): v is string => typeof v === 'string',
-    );
-    const token = typeof form.token === 'string' ? form.token : undefined;
-    const result = await chooseXeroOrgs(deps, { token, tenantIds });
-    return c.html(resultPage(result), 200);
-  });
+  app.get('/connect/:provider', (c) =>
+    forBrowser(c, async () => {
+      const url = await beginConsent(deps, provider(c.req.param('provider')), c.req.query('t'));
+      return c.redirect(url, 302);
+    }),
+  );
+  app.get('/connect/:provider/callback', (c) =>
+    forBrowser(c, async () => {
+      const result = await completeCallback(deps, provider(c.req.param('provider')), {
+        code: c.req.query('code'),
+        state: c.req.query('state'),
+        realmId: c.req.query('realmId'),
+        error: c.req.query('error'),
+      });
+      return c.html(resultPage(result), 200);
+    }),
+  );
+  app.post('/connect/xero/choose', (c) =>
+    forBrowser(c, async () => {
+      const form = await c.req.parseBody({ all: true });
+      const ids = form.tenantId;
+      const tenantIds = (Array.isArray(ids) ? ids : ids === undefined ? [] : [ids]).filter(
+        (v): v is string => typeof v === 'string',
+      );
+      const token = typeof form.token === 'string' ? form.token : undefined;
+      const result = await chooseXeroOrgs(deps, { token, tenantIds });
+      return c.html(resultPage(result), 200);
+    }),
+  );
   return app;
 }

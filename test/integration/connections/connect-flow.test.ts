@@ -269,10 +269,15 @@ describe('state and connect links', () => {
     ).toBe(states);
   });
 
-  it('rejects a connect link with a forged signature', async () => {
+  it('rejects a connect link with a forged signature, with an HTML page for a browser', async () => {
     const link = await connectLink('qbo');
-    const res = await openLink(`${link.url.slice(0, -3)}AAA`);
+    const u = new URL(`${link.url.slice(0, -3)}AAA`);
+    const res = await h.app.request(`${u.pathname}${u.search}`, {
+      headers: { accept: 'text/html,application/xhtml+xml' },
+    });
     expect(res.status).toBe(400);
+    expect(res.headers.get('content-type')).toMatch(/text\/html/);
+    expect(await res.text()).toContain('the connect link signature does not match');
   });
 });
 
