@@ -164,6 +164,9 @@ export function createIntake(deps: IntakeDeps, opts: { maxEvents?: number } = {}
 
   const run = async (): Promise<void> => {
     running = true;
+    // Let the deliveries read in this turn of the event loop join the write (on PGlite a statement
+    // holds the thread, so requests pile up between writes and are taken together).
+    await new Promise<void>((r) => setImmediate(r));
     while (pending.length > 0) {
       const batch: Waiter[] = [];
       let n = 0;
@@ -194,6 +197,7 @@ export function createIntake(deps: IntakeDeps, opts: { maxEvents?: number } = {}
       } catch (e) {
         for (const w of batch) w.reject(e);
       }
+      await new Promise<void>((r) => setImmediate(r));
     }
     running = false;
   };
