@@ -231,6 +231,32 @@ describe('Xero push', () => {
     expect(app?.status).toBe('reversed');
   });
 
+  it('reports a payment Xero rejects as a clear, final failure', async () => {
+    h = await harness();
+    h.serve(org());
+    const seen = recordRequests();
+    const out = await pushXeroPayment(h.deps, h.connectionId, {
+      id: 'our-pay-x',
+      invoiceExternalId: 'no-such-invoice',
+      account: { code: '090' },
+      date: '2026-11-21',
+      amountMinor: 100,
+      currency: 'NZD',
+      reference: null,
+    });
+    expect(out).toEqual({
+      subject: 'payment:our-pay-x',
+      status: 'failed',
+      index: 0,
+      field: null,
+      messages: ['Invoice could not be found'],
+    });
+    // not retried
+    expect(seen.filter((r) => r.method === 'POST')).toHaveLength(1);
+    const [row] = await h.database.db.select().from(outboundWrites);
+    expect(row).toMatchObject({ status: 'failed', error: 'Invoice could not be found' });
+  });
+
   it('does not push an invoice dated inside the lock date: it becomes an exception', async () => {
     h = await harness();
     const data = org('2026-10-31');

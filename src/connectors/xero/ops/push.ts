@@ -190,11 +190,20 @@ export async function pushXeroPayment(
   if (insideLockDate(p.date, lock))
     return blocked(deps, ctx.firmId, row, `payment ${p.id}`, p.date, lock ?? '');
   await settle(deps, row.id, { status: 'sent', attempts: row.attempts + 1 });
-  const res = await client.createPayment({
-    ...(await auth(ctx)),
-    payment: payload,
-    idempotencyKey: row.idempotencyKey,
-  });
+  let res: Awaited<ReturnType<typeof client.createPayment>>;
+  try {
+    res = await client.createPayment({
+      ...(await auth(ctx)),
+      payment: payload,
+      idempotencyKey: row.idempotencyKey,
+    });
+  } catch (e) {
+    // a validation error is final: recorded and reported, never retried
+    if (!(e instanceof AppError) || e.retryable) throw e;
+    const messages = Array.isArray(e.details?.messages) ? (e.details.messages as string[]) : [e.message];
+    await settle(deps, row.id, { status: 'failed', error: messages.join('; ') });
+    return { subject, status: 'failed', index: 0, field: null, messages };
+  }
   const [o] = elementOutcomes(res.items, 'PaymentID');
   if (!o?.ok || !o.externalId) {
     await settle(deps, row.id, { status: 'failed', error: (o?.messages ?? []).join('; ') });
