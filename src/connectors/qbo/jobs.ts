@@ -1,5 +1,5 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
-import { accessTokenFor } from '../../connections/index.js';
+import { accessTokenFor, reportAuthFailure } from '../../connections/index.js';
 import { rowsOf } from '../../db/migrate.js';
 import { raiseException } from '../../db/repos/exceptions.js';
 import {
@@ -80,6 +80,32 @@ export async function qboConnCtx(
 }
 
 type Scope = { firmId: string; connectionId: string };
+
+/**
+ * A 401/403 goes to the connections area (it refreshes the grant, or marks the connection for
+ * re-consent); when it hands back a fresh token the work is tried once more.
+ */
+async function withAuthRecovery<T>(deps: Deps, connectionId: string, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (e) {
+    if (!(e instanceof AppError) || (e.code !== 'provider_auth_expired' && e.code !== 'provider_forbidden'))
+      throw e;
+    const d = (e.details ?? {}) as {
+      status?: number | null;
+      faultType?: string | null;
+      faultCodes?: string[];
+    };
+    const status = d.status ?? (e.code === 'provider_forbidden' ? 403 : 401);
+    // the fault as Intuit sent it, rebuilt from what the error kept (never the raw body)
+    const body = {
+      Fault: { type: d.faultType ?? undefined, Error: (d.faultCodes ?? []).map((code) => ({ code })) },
+    };
+    const r = await reportAuthFailure(deps, { connectionId, status, body });
+    if (r.action !== 'retry') throw e;
+    return work();
+  }
+}
 
 /** (payment, invoice) pairs of active provider payment applications. */
 async function paymentLinks(db: DbOrTx, scope: Scope): Promise<Set<string>> {
@@ -251,6 +277,14 @@ export async function pullQboEntities(
   connectionId: string,
   changes: QboEntityChange[],
 ): Promise<EntityPullStats> {
+  return withAuthRecovery(deps, connectionId, () => pullEntities(deps, connectionId, changes));
+}
+
+async function pullEntities(
+  deps: Deps,
+  connectionId: string,
+  changes: QboEntityChange[],
+): Promise<EntityPullStats> {
   const ctx = await qboConnCtx(deps, connectionId);
   const connector = qboConnectorFor(deps);
   const scope = { firmId: ctx.firmId, connectionId };
@@ -377,6 +411,10 @@ export function outboundStore(db: Db, scope: Scope): WriteStore {
 
 /** Send one write to a QBO connection, recorded in outbound_writes; refusals become exceptions. */
 export async function pushQbo(deps: Deps, connectionId: string, write: QboWrite): Promise<PushResult> {
+  return withAuthRecovery(deps, connectionId, () => pushOnce(deps, connectionId, write));
+}
+
+async function pushOnce(deps: Deps, connectionId: string, write: QboWrite): Promise<PushResult> {
   const ctx = await qboConnCtx(deps, connectionId);
   const scope = { firmId: ctx.firmId, connectionId };
   return pushToQbo(
