@@ -6,7 +6,7 @@ import { MATCH_BOOKS_WINDOW_DAYS } from './books.js';
 import { loadSnapshot } from './load.js';
 import type { ReconcileStats } from './model.js';
 import { planRun } from './plan.js';
-import { writeDecision } from './write.js';
+import { writeDecisions } from './write.js';
 
 export interface ReconcileOptions {
   firmId: string;
@@ -31,8 +31,7 @@ export async function reconcileFirm(db: Db, opts: ReconcileOptions): Promise<Rec
     const snapshot = await loadSnapshot(tx, opts.firmId);
     const { decisions, stats } = planRun(snapshot, { windowDays });
     const now = opts.clock.now();
-    let written = 0;
-    for (const d of decisions) if (await writeDecision(tx, opts.firmId, d, now)) written += 1;
+    const written = await writeDecisions(tx, opts.firmId, decisions, now);
     if (written > 0)
       await audit(tx, {
         firmId: opts.firmId,

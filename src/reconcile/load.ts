@@ -1,6 +1,7 @@
-import { and, asc, eq, gt, inArray, isNotNull, isNull, notInArray, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, isNotNull, isNull, ne, notInArray, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import {
+  applications,
   bankAccounts,
   bankLines,
   bankTransactions,
@@ -32,15 +33,17 @@ export async function loadSnapshot(db: DbOrTx, firmId: string): Promise<Snapshot
     .select({
       subjectKind: reconciliationDecisions.subjectKind,
       subjectId: reconciliationDecisions.subjectId,
-      evidence: reconciliationDecisions.evidence,
+      claimed: sql<unknown>`case when ${reconciliationDecisions.method} = 'already_in_books'
+        then ${reconciliationDecisions.evidence} -> 'claimed' end`,
     })
     .from(reconciliationDecisions)
     .where(eq(reconciliationDecisions.firmId, firmId));
   const decidedIds = new Set(decided.map((d) => `${d.subjectKind}:${d.subjectId}`));
   const claimedBooks = new Set<string>();
   for (const d of decided) {
-    const parsed = ClaimedEvidence.safeParse(d.evidence);
-    if (parsed.success) for (const c of parsed.data.claimed) claimedBooks.add(`${c.kind}:${c.id}`);
+    if (d.claimed === null || d.claimed === undefined) continue;
+    const parsed = Claimed.safeParse(d.claimed);
+    if (parsed.success) for (const c of parsed.data) claimedBooks.add(`${c.kind}:${c.id}`);
   }
 
   const [accounts, lineRows, invoiceRows, contactRows, books, credits, direct] = await Promise.all([
@@ -127,9 +130,10 @@ export async function loadSnapshot(db: DbOrTx, firmId: string): Promise<Snapshot
   };
 }
 
-const ClaimedEvidence = z.object({
-  claimed: z.array(z.object({ kind: z.enum(['payment', 'bank_transaction', 'prepayment']), id: z.string() })),
-});
+/** `evidence.claimed` of an already_in_books decision: the book records it took. */
+const Claimed = z.array(
+  z.object({ kind: z.enum(['payment', 'bank_transaction', 'prepayment']), id: z.string() }),
+);
 
 function texts(pairs: [TextField['field'], string | null][]): TextField[] {
   return pairs
@@ -138,61 +142,77 @@ function texts(pairs: [TextField['field'], string | null][]): TextField[] {
 }
 
 /**
- * Σ active applications of an invoice, provider and ledgerbridge: ours carry the invoice id; the
- * provider's are matched on connection and external id.
+ * Σ active applications per invoice, provider and ledgerbridge: ours carry the invoice id; the
+ * provider's are matched on connection and external id. Two grouped queries, not one per invoice.
  */
-const appliedToInvoice = sql<number>`coalesce((
-  select sum(a.amount_minor) from applications a
-  where a.firm_id = "invoices"."firm_id" and a.status = 'active'
-    and (a.invoice_id = "invoices"."id"
-      or (a.invoice_id is null and a.connection_id = "invoices"."connection_id"
-          and a.invoice_external_id = "invoices"."external_id"))
-), 0)`;
+async function appliedByInvoice(db: DbOrTx, firmId: string) {
+  const active = and(eq(applications.firmId, firmId), eq(applications.status, 'active'));
+  const total = sql<string>`sum(${applications.amountMinor})`;
+  const [ours, theirs] = await Promise.all([
+    db
+      .select({ invoiceId: applications.invoiceId, total })
+      .from(applications)
+      .where(and(active, isNotNull(applications.invoiceId)))
+      .groupBy(applications.invoiceId),
+    db
+      .select({ connectionId: applications.connectionId, externalId: applications.invoiceExternalId, total })
+      .from(applications)
+      .where(and(active, isNull(applications.invoiceId)))
+      .groupBy(applications.connectionId, applications.invoiceExternalId),
+  ]);
+  return {
+    byId: new Map(ours.map((r) => [r.invoiceId!, Number(r.total)])),
+    byExternal: new Map(theirs.map((r) => [`${r.connectionId}|${r.externalId}`, Number(r.total)])),
+  };
+}
 
 /**
  * Invoices money can be applied to (authorised) and paid ones (so a reference to a paid invoice is
  * recognised), with the open balance derived from applications.
  */
 export async function loadInvoices(db: DbOrTx, firmId: string, onlyOpen = false): Promise<InvoiceView[]> {
-  const rows = await db
-    .select({
-      id: invoices.id,
-      connectionId: invoices.connectionId,
-      externalId: invoices.externalId,
-      number: invoices.number,
-      reference: invoices.reference,
-      contactExternalId: invoices.contactExternalId,
-      contactName: contacts.name,
-      status: invoices.status,
-      issueDate: invoices.issueDate,
-      dueDate: invoices.dueDate,
-      currency: invoices.currency,
-      totalMinor: invoices.totalMinor,
-      applied: appliedToInvoice,
-    })
-    .from(invoices)
-    .leftJoin(
-      contacts,
-      and(
-        eq(contacts.firmId, invoices.firmId),
-        eq(contacts.connectionId, invoices.connectionId),
-        eq(contacts.externalId, invoices.contactExternalId),
-      ),
-    )
-    .where(
-      and(
-        eq(invoices.firmId, firmId),
-        isNull(invoices.vanishedAt),
-        inArray(invoices.status, onlyOpen ? ['authorised'] : ['authorised', 'paid']),
-      ),
-    )
-    .orderBy(asc(invoices.dueDate), asc(invoices.issueDate), asc(invoices.number), asc(invoices.id));
+  const [applied, rows] = await Promise.all([
+    appliedByInvoice(db, firmId),
+    db
+      .select({
+        id: invoices.id,
+        connectionId: invoices.connectionId,
+        externalId: invoices.externalId,
+        number: invoices.number,
+        reference: invoices.reference,
+        contactExternalId: invoices.contactExternalId,
+        contactName: contacts.name,
+        status: invoices.status,
+        issueDate: invoices.issueDate,
+        dueDate: invoices.dueDate,
+        currency: invoices.currency,
+        totalMinor: invoices.totalMinor,
+      })
+      .from(invoices)
+      .leftJoin(
+        contacts,
+        and(
+          eq(contacts.firmId, invoices.firmId),
+          eq(contacts.connectionId, invoices.connectionId),
+          eq(contacts.externalId, invoices.contactExternalId),
+        ),
+      )
+      .where(
+        and(
+          eq(invoices.firmId, firmId),
+          isNull(invoices.vanishedAt),
+          inArray(invoices.status, onlyOpen ? ['authorised'] : ['authorised', 'paid']),
+        ),
+      )
+      .orderBy(asc(invoices.dueDate), asc(invoices.issueDate), asc(invoices.number), asc(invoices.id)),
+  ]);
   return rows
-    .map(({ applied, ...r }) => ({
-      ...r,
+    .map((r) => {
+      const used =
+        (applied.byId.get(r.id) ?? 0) + (applied.byExternal.get(`${r.connectionId}|${r.externalId}`) ?? 0);
       // an invoice is open only while authorised; a paid one keeps no balance to apply to
-      openMinor: r.status === 'authorised' ? r.totalMinor - Number(applied) : 0,
-    }))
+      return { ...r, openMinor: r.status === 'authorised' ? r.totalMinor - used : 0 };
+    })
     .filter((r) => !onlyOpen || r.openMinor > 0);
 }
 
@@ -290,21 +310,43 @@ async function loadBooks(db: DbOrTx, firmId: string): Promise<BookRecordView[]> 
  * − refunds paid out of it.
  */
 async function loadCredits(db: DbOrTx, firmId: string): Promise<CreditView[]> {
-  // outer columns spelled out: drizzle leaves a single-table select's columns unqualified
-  const used = sql<number>`coalesce((
-      select sum(a.amount_minor) from applications a
-      where a.firm_id = "prepayments"."firm_id" and a.status = 'active'
-        and a.source in ('overpayment', 'prepayment')
-        and ((a.origin = 'ledgerbridge' and a.source_id = "prepayments"."id")
-          or (a.origin <> 'ledgerbridge' and a.connection_id = "prepayments"."connection_id"
-              and a.source_external_id = "prepayments"."external_id"))
-    ), 0) + coalesce((
-      select sum(p.amount_minor) from payments p
-      where p.firm_id = "prepayments"."firm_id" and p.connection_id = "prepayments"."connection_id"
-        and p.prepayment_external_id = "prepayments"."external_id"
-        and p.status = 'authorised' and p.vanished_at is null
-        and p.kind in ('overpayment_refund', 'prepayment_refund')
-    ), 0)`;
+  const credit = inArray(applications.source, ['overpayment', 'prepayment']);
+  const active = and(eq(applications.firmId, firmId), eq(applications.status, 'active'), credit);
+  const total = sql<string>`sum(${applications.amountMinor})`;
+  const [ours, theirs, refunds] = await Promise.all([
+    db
+      .select({ sourceId: applications.sourceId, total })
+      .from(applications)
+      .where(and(active, eq(applications.origin, 'ledgerbridge')))
+      .groupBy(applications.sourceId),
+    db
+      .select({ connectionId: applications.connectionId, externalId: applications.sourceExternalId, total })
+      .from(applications)
+      .where(and(active, ne(applications.origin, 'ledgerbridge')))
+      .groupBy(applications.connectionId, applications.sourceExternalId),
+    db
+      .select({
+        connectionId: payments.connectionId,
+        externalId: payments.prepaymentExternalId,
+        total: sql<string>`sum(${payments.amountMinor})`,
+      })
+      .from(payments)
+      .where(
+        and(
+          eq(payments.firmId, firmId),
+          eq(payments.status, 'authorised'),
+          isNull(payments.vanishedAt),
+          inArray(payments.kind, ['overpayment_refund', 'prepayment_refund']),
+        ),
+      )
+      .groupBy(payments.connectionId, payments.prepaymentExternalId),
+  ]);
+  const oursBy = new Map(ours.map((r) => [r.sourceId, Number(r.total)]));
+  const external = new Map<string, number>();
+  for (const r of [...theirs, ...refunds]) {
+    const k = `${r.connectionId}|${r.externalId}`;
+    external.set(k, (external.get(k) ?? 0) + Number(r.total));
+  }
   const rows = await db
     .select({
       id: prepayments.id,
@@ -316,7 +358,6 @@ async function loadCredits(db: DbOrTx, firmId: string): Promise<CreditView[]> {
       currency: prepayments.currency,
       totalMinor: prepayments.totalMinor,
       reference: prepayments.reference,
-      used,
     })
     .from(prepayments)
     .where(
@@ -338,7 +379,8 @@ async function loadCredits(db: DbOrTx, firmId: string): Promise<CreditView[]> {
         contactExternalId: r.contactExternalId,
         date: r.date,
         currency: r.currency,
-        remainingMinor: r.totalMinor - Number(r.used),
+        remainingMinor:
+          r.totalMinor - (oursBy.get(r.id) ?? 0) - (external.get(`${r.connectionId}|${r.externalId}`) ?? 0),
         texts: texts([['reference', r.reference]]),
       }),
     )

@@ -36,6 +36,11 @@ export interface IdentifiedContact {
 export class InvoiceIndex {
   readonly remaining = new Map<string, number>();
   readonly byId = new Map<string, InvoiceView>();
+  /** Load order (oldest due first): every list this index answers keeps it. */
+  private readonly pos = new Map<string, number>();
+  private readonly byContact = new Map<string, InvoiceView[]>();
+  /** Invoices by currency and what this run has left open: the amount lookups. */
+  private readonly byOpen = new Map<string, Set<string>>();
   private readonly byKey = new Map<string, { invoice: InvoiceView; on: 'number' | 'reference' }[]>();
   private readonly contactKeys: { contact: ContactView; name: string | null; account: string | null }[];
 
@@ -43,9 +48,13 @@ export class InvoiceIndex {
     readonly invoices: InvoiceView[],
     contacts: ContactView[],
   ) {
-    for (const inv of invoices) {
+    for (const [i, inv] of invoices.entries()) {
       this.remaining.set(inv.id, inv.openMinor);
       this.byId.set(inv.id, inv);
+      this.pos.set(inv.id, i);
+      const ck = contactKey(inv.connectionId, inv.contactExternalId);
+      this.byContact.set(ck, [...(this.byContact.get(ck) ?? []), inv]);
+      this.index(inv, inv.openMinor);
       const add = (raw: string | null, on: 'number' | 'reference') => {
         const k = referenceKey(raw);
         if (!k || !isSearchableKey(k)) return;
@@ -68,7 +77,29 @@ export class InvoiceIndex {
   }
 
   claim(inv: InvoiceView, amountMinor: number): void {
-    this.remaining.set(inv.id, this.open(inv) - amountMinor);
+    const before = this.open(inv);
+    this.byOpen.get(`${inv.currency}|${before}`)?.delete(inv.id);
+    this.remaining.set(inv.id, before - amountMinor);
+    this.index(inv, before - amountMinor);
+  }
+
+  private index(inv: InvoiceView, open: number): void {
+    if (open <= 0) return;
+    const k = `${inv.currency}|${open}`;
+    const set = this.byOpen.get(k) ?? new Set<string>();
+    set.add(inv.id);
+    this.byOpen.set(k, set);
+  }
+
+  private ordered(ids: Iterable<string>): InvoiceView[] {
+    return [...new Set(ids)]
+      .map((id) => this.byId.get(id)!)
+      .sort((a, b) => this.pos.get(a.id)! - this.pos.get(b.id)!);
+  }
+
+  /** Open invoices whose remaining balance is exactly this amount. */
+  withOpen(amountMinor: number, currency: string): InvoiceView[] {
+    return this.ordered(this.byOpen.get(`${currency}|${amountMinor}`) ?? []);
   }
 
   /** Invoices (open or paid, in the money's currency or, asked, another) whose number or reference the texts spell. */
@@ -88,6 +119,17 @@ export class InvoiceIndex {
 
   /** Who paid: known contacts, else a normalised name or account number in the line. */
   identify(m: MoneyIn): IdentifiedContact[] {
+    const known = this.identified.get(m);
+    if (known) return known;
+    const out = this.identifyOnce(m);
+    this.identified.set(m, out);
+    return out;
+  }
+
+  /** Contacts never change within a run: each money's payer is worked out once. */
+  private readonly identified = new WeakMap<MoneyIn, IdentifiedContact[]>();
+
+  private identifyOnce(m: MoneyIn): IdentifiedContact[] {
     const out: IdentifiedContact[] = [];
     const push = (c: ContactView, via: IdentifiedContact['via']) => {
       if (!out.some((o) => o.connectionId === c.connectionId && o.externalId === c.externalId))
@@ -116,59 +158,71 @@ export class InvoiceIndex {
   }
 
   openOf(contacts: IdentifiedContact[], currency: string): InvoiceView[] {
-    return this.invoices.filter(
-      (inv) =>
-        inv.currency === currency &&
-        this.open(inv) > 0 &&
-        contacts.some((c) => c.connectionId === inv.connectionId && c.externalId === inv.contactExternalId),
+    const theirs = contacts.flatMap(
+      (c) => this.byContact.get(contactKey(c.connectionId, c.externalId)) ?? [],
+    );
+    return this.ordered(
+      theirs.filter((inv) => inv.currency === currency && this.open(inv) > 0).map((i) => i.id),
     );
   }
 
   /** Up to `n` ranked candidates for money that no pass could apply (score 0–1000, why in words). */
   candidates(m: MoneyIn, hits: TokenHit[], contacts: IdentifiedContact[], n = 3): Candidate[] {
-    const scored: { inv: InvoiceView; score: number; why: string[]; gap: number }[] = [];
-    for (const inv of this.invoices) {
+    // score every invoice cheaply; put the reasons into words for the few that are kept
+    const scored: {
+      inv: InvoiceView;
+      score: number;
+      open: number;
+      hit: TokenHit | undefined;
+      ofContact: boolean;
+    }[] = [];
+    const hitById = new Map(hits.map((h) => [h.invoiceId, h]));
+    const contactKeys = new Set(contacts.map((c) => contactKey(c.connectionId, c.externalId)));
+    // only these can score 100 or more: named in the text, the payer's, or the exact amount
+    const pool = this.ordered([
+      ...hits.map((h) => h.invoiceId),
+      ...contacts.flatMap((c) =>
+        (this.byContact.get(contactKey(c.connectionId, c.externalId)) ?? []).map((i) => i.id),
+      ),
+      ...(this.byOpen.get(`${m.currency}|${m.amountMinor}`) ?? []),
+    ]);
+    for (const inv of pool) {
       if (inv.currency !== m.currency) continue;
       const open = this.open(inv);
-      const hit = hits.find((h) => h.invoiceId === inv.id);
-      const ofContact = contacts.some(
-        (c) => c.connectionId === inv.connectionId && c.externalId === inv.contactExternalId,
-      );
+      const hit = hitById.get(inv.id);
       if (open <= 0 && !hit) continue;
-      let score = 0;
-      const why: string[] = [];
-      if (hit) {
-        score += 600;
-        why.push(`${hit.invoiceNumber} found in the ${fieldWords(hit.field)} ("${hit.text}")`);
-      }
-      if (open === m.amountMinor) {
-        score += 250;
-        why.push(`amount equals its open balance ${fmt(open, inv.currency)}`);
-      } else if (open > m.amountMinor && open > 0) {
-        score += 60;
-        why.push(
-          `open balance ${fmt(open, inv.currency)} is more than the ${fmt(m.amountMinor, m.currency)} received`,
-        );
-      } else if (hit) {
-        why.push(`open balance ${fmt(open, inv.currency)}`);
-      }
-      if (ofContact) {
-        score += 150;
-        why.push(`invoice of the payer ${inv.contactName ?? inv.contactExternalId ?? ''}`.trim());
-      }
-      if (score < 100) continue;
-      scored.push({ inv, score: Math.min(1000, score), why, gap: Math.abs(open - m.amountMinor) });
+      const ofContact = contactKeys.has(contactKey(inv.connectionId, inv.contactExternalId));
+      const score =
+        (hit ? 600 : 0) +
+        (open === m.amountMinor ? 250 : open > m.amountMinor ? 60 : 0) +
+        (ofContact ? 150 : 0);
+      if (score >= 100) scored.push({ inv, score: Math.min(1000, score), open, hit, ofContact });
     }
     scored.sort(
       (a, b) =>
         b.score - a.score ||
-        a.gap - b.gap ||
+        Math.abs(a.open - m.amountMinor) - Math.abs(b.open - m.amountMinor) ||
         cmp(a.inv.dueDate ?? a.inv.issueDate, b.inv.dueDate ?? b.inv.issueDate) ||
         cmp(label(a.inv), label(b.inv)),
     );
-    return scored.slice(0, n).map((s) => toCandidate(s.inv, this.open(s.inv), s.score, s.why.join('; ')));
+    return scored.slice(0, n).map(({ inv, score, open, hit, ofContact }) => {
+      const why: string[] = [];
+      if (hit) why.push(`${hit.invoiceNumber} found in the ${fieldWords(hit.field)} ("${hit.text}")`);
+      if (open === m.amountMinor) why.push(`amount equals its open balance ${fmt(open, inv.currency)}`);
+      else if (open > m.amountMinor)
+        why.push(
+          `open balance ${fmt(open, inv.currency)} is more than the ${fmt(m.amountMinor, m.currency)} received`,
+        );
+      else if (hit) why.push(`open balance ${fmt(open, inv.currency)}`);
+      if (ofContact)
+        why.push(`invoice of the payer ${inv.contactName ?? inv.contactExternalId ?? ''}`.trim());
+      return toCandidate(inv, open, score, why.join('; '));
+    });
   }
 }
+
+const contactKey = (connectionId: string, externalId: string | null): string =>
+  `${connectionId}|${externalId ?? ''}`;
 
 export function toCandidate(inv: InvoiceView, openMinor: number, score: number, why: string): Candidate {
   return {

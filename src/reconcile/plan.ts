@@ -303,12 +303,11 @@ function unmatched(r: Receipt, idx: InvoiceIndex): PlannedDecision {
         : `${payer} has no open invoices`,
     );
   }
-  const sameAmount = idx.invoices.filter(
-    (i) =>
-      i.currency === m.currency &&
-      idx.open(i) === m.amountMinor &&
-      !contacts.some((c) => c.connectionId === i.connectionId && c.externalId === i.contactExternalId),
-  );
+  const sameAmount = idx
+    .withOpen(m.amountMinor, m.currency)
+    .filter(
+      (i) => !contacts.some((c) => c.connectionId === i.connectionId && c.externalId === i.contactExternalId),
+    );
   if (sameAmount.length)
     parts.push(
       `${sameAmount.length} open invoice${sameAmount.length > 1 ? 's' : ''} of ${contacts.length ? 'other clients' : 'clients'} ${sameAmount.length > 1 ? 'have' : 'has'} this amount, but an amount alone is not enough to apply it`,
