@@ -4,9 +4,20 @@ import {
   mapCreditMemo,
   mapCustomer,
   mapInvoice,
+  mapItem,
   mapPayment,
+  mapPurchase,
+  mapTransfer,
 } from '../../../src/connectors/qbo/map.js';
-import { QCreditMemo, QCustomer, QInvoice, QPayment } from '../../../src/connectors/qbo/wire.js';
+import {
+  QCreditMemo,
+  QCustomer,
+  QInvoice,
+  QItem,
+  QPayment,
+  QPurchase,
+  QTransfer,
+} from '../../../src/connectors/qbo/wire.js';
 import { jsonFixture } from '../../support/fixtures.js';
 
 type Obj = Record<string, unknown>;
@@ -184,5 +195,98 @@ describe('QBO mappers', () => {
       totalMinor: 100000,
       baseTotalMinor: 108250,
     });
+  });
+
+  it('keeps Purchases and Transfers that touch a bank or A/R account, as signed bank transactions', () => {
+    const c: MapCtx = {
+      homeCurrency: 'USD',
+      parents: new Map(),
+      accounts: new Map([
+        ['35', { type: 'Bank', classification: 'Asset', number: null }],
+        ['36', { type: 'Bank', classification: 'Asset', number: null }],
+        ['41', { type: 'Credit Card', classification: 'Liability', number: null }],
+        ['84', { type: 'Accounts Receivable', classification: 'Asset', number: null }],
+        ['60', { type: 'Expense', classification: 'Expense', number: null }],
+      ]),
+    };
+    const line = (acct: string, amt: number) => ({
+      Amount: amt,
+      DetailType: 'AccountBasedExpenseLineDetail',
+      AccountBasedExpenseLineDetail: { AccountRef: { value: acct } },
+    });
+    const check = mapPurchase(
+      QPurchase.parse({
+        Id: '7',
+        TxnDate: '2026-11-03',
+        PaymentType: 'Check',
+        AccountRef: { value: '35' },
+        TotalAmt: 15.5,
+        Line: [line('60', 15.5)],
+      }),
+      c,
+    );
+    expect(check.map((r) => r.data)).toEqual([
+      expect.objectContaining({
+        externalId: 'purchase:7',
+        type: 'spend',
+        amountMinor: -1550,
+        bankLedgerAccountExternalId: '35',
+        lineAccountCodes: ['60'],
+      }),
+    ]);
+    // a card purchase of an expense touches neither bank nor A/R
+    expect(
+      mapPurchase(
+        QPurchase.parse({
+          Id: '8',
+          TxnDate: '2026-11-03',
+          PaymentType: 'CreditCard',
+          AccountRef: { value: '41' },
+          TotalAmt: 20,
+          Line: [line('60', 20)],
+        }),
+        c,
+      ),
+    ).toEqual([]);
+    // a card refund to a customer (coded to A/R) does
+    expect(
+      mapPurchase(
+        QPurchase.parse({
+          Id: '9',
+          TxnDate: '2026-11-03',
+          PaymentType: 'CreditCard',
+          AccountRef: { value: '41' },
+          TotalAmt: 20,
+          Line: [line('84', 20)],
+        }),
+        c,
+      ),
+    ).toHaveLength(1);
+    const t = mapTransfer(
+      QTransfer.parse({
+        Id: '5',
+        TxnDate: '2026-11-04',
+        FromAccountRef: { value: '36' },
+        ToAccountRef: { value: '35' },
+        Amount: 1200,
+      }),
+      c,
+    );
+    expect(t.map((r) => [r.data.externalId, (r.data as { amountMinor: number }).amountMinor])).toEqual([
+      ['transfer:5:out', -120000],
+      ['transfer:5:in', 120000],
+    ]);
+  });
+
+  it('maps an Item with its exact unit price', () => {
+    const raw = jsonFixture<{ Item: Record<string, unknown> }>('qbo', 'item.json').Item;
+    const r = mapItem(QItem.parse(raw));
+    expect(r.data).toMatchObject({
+      externalId: raw.Id,
+      name: raw.Name,
+      type: String(raw.Type).toLowerCase(),
+      status: 'active',
+    });
+    expect((r.data as { unitPrice: string | null }).unitPrice).toBe(String(raw.UnitPrice));
   });
 });
