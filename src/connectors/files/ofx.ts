@@ -155,6 +155,15 @@ export function parseOfx(text: string): ParsedFile {
   const root = tree(text, start);
   const ofx = child(root, 'OFX');
   if (!ofx) throw reject('line 1', 'no <OFX> element');
+  for (const trnrs of findAll(ofx, ['STMTTRNRS', 'CCSTMTTRNRS'])) {
+    const status = child(trnrs, 'STATUS');
+    const code = childText(status, 'CODE');
+    if (code && code !== '0' && !child(trnrs, 'STMTRS') && !child(trnrs, 'CCSTMTRS'))
+      throw reject(
+        `<${trnrs.name}> at line ${trnrs.line}`,
+        `the bank answered status ${code}${childText(status, 'MESSAGE') ? ` (${childText(status, 'MESSAGE')})` : ''} instead of a statement`,
+      );
+  }
   const stmts = findAll(ofx, ['STMTRS', 'CCSTMTRS']);
   if (stmts.length === 0)
     throw reject(`line ${ofx.line}`, 'no bank or credit-card statement (<STMTRS>/<CCSTMTRS>)');

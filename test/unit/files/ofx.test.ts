@@ -126,6 +126,18 @@ describe('OFX reader', () => {
     expect([l.counterpartyName, l.remittance]).toEqual(['Café Dürer', 'Réf INV-9']);
   });
 
+  it("rejects a response carrying the bank's error status instead of a statement", () => {
+    expect(
+      rejected(
+        'OFXHEADER:100\n<OFX><BANKMSGSRSV1><STMTTRNRS><TRNUID>1<STATUS><CODE>2000<SEVERITY>ERROR<MESSAGE>Account closed</STATUS></STMTTRNRS></BANKMSGSRSV1></OFX>',
+      ),
+    ).toEqual({
+      format: 'ofx',
+      place: '<STMTTRNRS> at line 2',
+      reason: 'the bank answered status 2000 (Account closed) instead of a statement',
+    });
+  });
+
   it('rejects a file with no statement in it', () => {
     expect(rejected('OFXHEADER:100\n<OFX><SIGNONMSGSRSV1></SIGNONMSGSRSV1></OFX>')).toEqual({
       format: 'ofx',
