@@ -96,10 +96,13 @@ function fundsFields(fields: string[], i: number, place: string): number {
   throw reject(place, `unknown funds type "${ft}"`);
 }
 
-/** Credit or debit from the type code (BAI: 100–399 credits, 400–699 debits, 900–919 / 920–999 custom). */
+/**
+ * Credit or debit from the type code: 100–399 credits, 400–699 debits; bank-defined codes 920–959 credits,
+ * 960–999 debits (900–919 are custom status codes, not transactions).
+ */
 function direction(code: number, place: string): 1 | -1 {
-  if ((code >= 100 && code <= 399) || (code >= 900 && code <= 919)) return 1;
-  if ((code >= 400 && code <= 699) || (code >= 920 && code <= 999)) return -1;
+  if ((code >= 100 && code <= 399) || (code >= 920 && code <= 959)) return 1;
+  if ((code >= 400 && code <= 699) || (code >= 960 && code <= 999)) return -1;
   throw reject(place, `type code ${code} is not a credit or debit detail code`);
 }
 

@@ -70,6 +70,27 @@ describe('BAI2 reader', () => {
     ]);
   });
 
+  it('reads bank-defined credit (920–959) and debit (960–999) codes and rejects a status code on a 16', () => {
+    const file = (code: string) =>
+      [
+        '01,S,R,260302,0800,7,,,2/',
+        '02,R,B,1,260301,,USD,2/',
+        '03,555,,010,0,,/',
+        `16,${code},700,,REF1,,custom/`,
+        '49,700,3/',
+        '98,700,1,5/',
+        '99,700,1,7/',
+      ].join('\n');
+    const amount = (code: string) =>
+      parseStatementFile(Buffer.from(file(code))).statements[0]!.lines[0]!.amountMinor;
+    expect([amount('925'), amount('975'), amount('195'), amount('495')]).toEqual([700, -700, 700, -700]);
+    expect(details(file('905'))).toEqual({
+      format: 'bai2',
+      place: 'line 4 (record 16)',
+      reason: 'type code 905 is not a credit or debit detail code',
+    });
+  });
+
   it('rejects a file without its trailers and a detail record outside an account', () => {
     const sample = readFixture('bank', 'bai2', 'moov-sample1.bai2');
     expect(details(sample.slice(0, sample.indexOf('98,')))).toMatchObject({
