@@ -37,6 +37,8 @@ export interface StripeStore {
   balanceTransactions: Map<string, Obj>;
   /** payout id → its balance transaction ids (what balance_transactions?payout= lists). */
   payoutTxns: Map<string, string[]>;
+  /** What GET /v1/events lists. */
+  events: Obj[];
   /** Every request Stripe received: method + path + query. */
   requests: string[];
 }
@@ -50,6 +52,7 @@ export function emptyStore(): StripeStore {
     payouts: new Map(),
     balanceTransactions: new Map(),
     payoutTxns: new Map(),
+    events: [],
     requests: [],
   };
 }
@@ -97,7 +100,42 @@ export function stripeHandlers(store: StripeStore) {
     const u = new URL(req.url);
     store.requests.push(`${req.method} ${u.pathname}${u.search}`);
   };
+  /** Stripe list semantics: newest first, created[gte], starting_after, limit (default 10, max 100). */
+  const list = (request: Request, all: Obj[], map: (o: Obj, ex: string[]) => Obj = (o) => o) => {
+    const url = new URL(request.url);
+    const gte = Number(url.searchParams.get('created[gte]') ?? '0');
+    const limit = Math.min(100, Number(url.searchParams.get('limit') ?? '10'));
+    const after = url.searchParams.get('starting_after');
+    const sorted = all
+      .filter((o) => Number(o.created) >= gte)
+      .sort((a, b) => Number(b.created) - Number(a.created) || (a.id < b.id ? 1 : -1));
+    const start = after ? sorted.findIndex((o) => o.id === after) + 1 : 0;
+    const page = sorted.slice(start, start + limit);
+    const ex = expands(url);
+    return HttpResponse.json({
+      object: 'list',
+      url: url.pathname,
+      has_more: start + limit < sorted.length,
+      data: page.map((o) => map(o, ex)),
+    });
+  };
   return [
+    http.get(`${base}/charges`, ({ request }) => {
+      log(request);
+      return list(request, [...store.charges.values()], (c, ex) => expandCharge(store, c, ex, 'data.'));
+    }),
+    http.get(`${base}/disputes`, ({ request }) => {
+      log(request);
+      return list(request, [...store.disputes.values()]);
+    }),
+    http.get(`${base}/payouts`, ({ request }) => {
+      log(request);
+      return list(request, [...store.payouts.values()]);
+    }),
+    http.get(`${base}/events`, ({ request }) => {
+      log(request);
+      return list(request, store.events);
+    }),
     http.get(`${base}/charges/:id`, ({ request, params }) => {
       log(request);
       const c = store.charges.get(String(params.id));
@@ -124,8 +162,10 @@ export function stripeHandlers(store: StripeStore) {
     http.get(`${base}/refunds`, ({ request }) => {
       log(request);
       const charge = new URL(request.url).searchParams.get('charge');
-      const data = [...store.refunds.values()].filter((r) => !charge || r.charge === charge);
-      return HttpResponse.json({ object: 'list', url: '/v1/refunds', has_more: false, data });
+      return list(
+        request,
+        [...store.refunds.values()].filter((r) => !charge || r.charge === charge),
+      );
     }),
     http.get(`${base}/disputes/:id`, ({ request, params }) => {
       log(request);
@@ -216,6 +256,9 @@ const RESET_TABLES = [
   'exceptions',
   'bank_lines',
   'invoices',
+  'sync_cursors',
+  'sync_errors',
+  'sync_runs',
 ];
 
 export async function createHarness(env: Record<string, string> = {}): Promise<Harness> {
