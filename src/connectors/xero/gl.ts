@@ -393,3 +393,20 @@ export function compareWithTrialBalance(
       });
   return diffs;
 }
+
+/**
+ * The first day of the financial year that contains `asOf`, from Xero's FinancialYearEndDay/Month
+ * (null when the organisation does not say): the TrialBalance's YTD columns of P&L accounts start there.
+ */
+export function financialYearStart(asOf: string, org: Record<string, unknown> | undefined): string | null {
+  const day = Number(org?.FinancialYearEndDay);
+  const month = Number(org?.FinancialYearEndMonth);
+  if (!Number.isInteger(day) || !Number.isInteger(month) || month < 1 || month > 12) return null;
+  const year = Number(asOf.slice(0, 4));
+  const endOf = (y: number) => {
+    const last = new Date(Date.UTC(y, month, 0)).getUTCDate();
+    return new Date(Date.UTC(y, month - 1, Math.min(day, last)));
+  };
+  const end = endOf(year).toISOString().slice(0, 10) < asOf ? endOf(year) : endOf(year - 1);
+  return new Date(end.getTime() + 86_400_000).toISOString().slice(0, 10);
+}

@@ -8,9 +8,14 @@ import {
   syncXeroConnection,
 } from '../../../src/connectors/xero/ops/index.js';
 import { connections, contacts, invoices, matters, timeEntries } from '../../../src/db/schema/index.js';
+import type { PullXeroResources } from '../../../src/webhooks/accounting.js';
 import { jsonFixture } from '../../support/fixtures.js';
 import { recordRequests, server } from '../../support/msw.js';
 import { type Harness, harness, list } from './harness.js';
+
+// the webhook intake's seam takes our targeted pull as it is: wireXeroWebhooks(pullXeroResources)
+const _fitsTheIntake: PullXeroResources = pullXeroResources;
+void _fitsTheIntake;
 
 describe('Xero completeness, parking, webhooks, time entries', () => {
   let h: Harness;

@@ -132,6 +132,12 @@ describe('Xero GL postings', () => {
     });
     const dataset = {
       JournalsRefused: true,
+      Organisation: {
+        Name: 'Coherent Org',
+        BaseCurrency: 'NZD',
+        FinancialYearEndDay: 31,
+        FinancialYearEndMonth: 3,
+      },
       Accounts: [
         { AccountID: 'acc-090', Code: '090', Name: 'Operating', Type: 'BANK', CurrencyCode: 'NZD' },
         {

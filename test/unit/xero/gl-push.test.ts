@@ -127,3 +127,17 @@ describe('Xero push builders', () => {
     expect(out[0]?.messages.length).toBeGreaterThan(0);
   });
 });
+
+describe('Xero financial year', () => {
+  it('starts the year after the organisation’s financial year end', async () => {
+    const { financialYearStart } = await import('../../../src/connectors/xero/gl.js');
+    const march = { FinancialYearEndDay: 31, FinancialYearEndMonth: 3 };
+    expect(financialYearStart('2026-11-30', march)).toBe('2026-04-01');
+    expect(financialYearStart('2026-03-31', march)).toBe('2025-04-01');
+    expect(financialYearStart('2026-04-01', march)).toBe('2026-04-01');
+    expect(financialYearStart('2026-11-30', { FinancialYearEndDay: 31, FinancialYearEndMonth: 12 })).toBe(
+      '2026-01-01',
+    );
+    expect(financialYearStart('2026-11-30', {})).toBeNull();
+  });
+});

@@ -1,4 +1,6 @@
 import { eq } from 'drizzle-orm';
+import type { ConnectionsDeps } from '../../../connections/deps.js';
+import { accessTokenFor } from '../../../connections/refresh.js';
 import { connections, firms } from '../../../db/schema/index.js';
 import type { Db } from '../../../db/types.js';
 import { type Clock, systemClock } from '../../../lib/clock.js';
@@ -19,8 +21,26 @@ export interface XeroDeps {
   clock?: Clock;
   /** Default: the process-wide client (shared limits). */
   xero?: XeroClient;
-  /** A valid access token for a connection (the OAuth area refreshes; we never do). */
-  accessToken: (connectionId: string) => Promise<string>;
+  /**
+   * A valid access token for a connection (the OAuth area refreshes; we never do). Default, when the
+   * deps are the app's (with `config`): the connections area's `accessTokenFor`.
+   */
+  accessToken?: (connectionId: string) => Promise<string>;
+  config?: ConnectionsDeps['config'];
+  services?: Record<string, unknown>;
+}
+
+function tokenSource(deps: XeroDeps, connectionId: string): () => Promise<string> {
+  if (deps.accessToken) {
+    const f = deps.accessToken;
+    return () => f(connectionId);
+  }
+  if (deps.config)
+    return accessTokenFor(
+      { ...deps, config: deps.config, clock: deps.clock ?? systemClock } as ConnectionsDeps,
+      connectionId,
+    );
+  throw new AppError('not_configured', 'no access-token source for Xero connections');
 }
 
 export type ConnectionRow = typeof connections.$inferSelect;
@@ -43,7 +63,7 @@ export async function loadXeroContext(
     firmId: row.c.firmId,
     connectionId,
     tenantId: row.c.tenantId,
-    accessToken: () => deps.accessToken(connectionId),
+    accessToken: tokenSource(deps, connectionId),
     logger: deps.logger,
     firm: { timezone: row.f.timezone, baseCurrency: row.f.baseCurrency },
   };

@@ -1,4 +1,4 @@
-import { and, eq, isNull, like, lte, sql } from 'drizzle-orm';
+import { and, eq, gte, isNull, like, lte, sql } from 'drizzle-orm';
 import { raiseException } from '../../../db/repos/exceptions.js';
 import {
   accounts,
@@ -14,6 +14,7 @@ import type { CanonicalRecord } from '../../connector.js';
 import {
   compareWithTrialBalance,
   deriveGlPostings,
+  financialYearStart,
   parseTrialBalance,
   type TrialBalanceDifference,
 } from '../gl.js';
@@ -109,21 +110,41 @@ export async function deriveAndCheckGl(
   });
 
   const checks: GlCheckResult['checks'] = [];
+  const orgRes = await client.organisation(await auth(ctx));
+  const orgs = orgRes.data.Organisations;
+  const org = Array.isArray(orgs) ? (orgs[0] as Record<string, unknown> | undefined) : undefined;
+  const profitAndLoss = new Set(
+    (
+      await db
+        .select({ code: accounts.code, cls: accounts.class })
+        .from(accounts)
+        .where(eq(accounts.connectionId, connectionId))
+    ).flatMap((a) => (a.code && (a.cls === 'revenue' || a.cls === 'expense') ? [a.code] : [])),
+  );
   for (const asOf of opts.periodEnds ?? [lastMonthEnd(clock.now())]) {
     const res = await client.trialBalance({ ...(await auth(ctx)), date: asOf });
     const tb = parseTrialBalance(res.data, ctx.firm.baseCurrency);
-    const sums = await db
-      .select({ code: glPostings.accountCode, total: sql<string>`sum(${glPostings.amountMinor})::text` })
-      .from(glPostings)
-      .where(
-        and(
-          eq(glPostings.connectionId, connectionId),
-          eq(glPostings.derived, true),
-          isNull(glPostings.vanishedAt),
-          lte(glPostings.date, asOf),
-        ),
-      )
-      .groupBy(glPostings.accountCode);
+    const sumsFrom = (from: string | null) =>
+      db
+        .select({ code: glPostings.accountCode, total: sql<string>`sum(${glPostings.amountMinor})::text` })
+        .from(glPostings)
+        .where(
+          and(
+            eq(glPostings.connectionId, connectionId),
+            eq(glPostings.derived, true),
+            isNull(glPostings.vanishedAt),
+            lte(glPostings.date, asOf),
+            ...(from ? [gte(glPostings.date, from)] : []),
+          ),
+        )
+        .groupBy(glPostings.accountCode);
+    const fyStart = financialYearStart(asOf, org);
+    const cumulative = await sumsFrom(null);
+    const ytd = fyStart ? new Map((await sumsFrom(fyStart)).map((r) => [r.code ?? '', r.total])) : null;
+    // balance-sheet accounts carry their balance; P&L accounts count from the financial year's start
+    const sums = cumulative.map((r) =>
+      ytd && profitAndLoss.has(r.code ?? '') ? { code: r.code, total: ytd.get(r.code ?? '') ?? '0' } : r,
+    );
     const byCode = new Map(sums.map((s) => [s.code ?? '', Number(s.total)]));
     const differences = compareWithTrialBalance(tb, byCode);
     checks.push({ asOf, ok: differences.length === 0, differences });
