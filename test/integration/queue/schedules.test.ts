@@ -24,7 +24,7 @@ beforeAll(async () => {
     region: 'us-east-1',
     credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
   });
-});
+}, 180_000);
 beforeEach(async () => {
   await database.db.execute(sql`truncate jobs, parked_jobs, queue_schedules`);
 });

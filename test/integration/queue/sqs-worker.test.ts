@@ -29,7 +29,7 @@ beforeAll(async () => {
   });
   database = await createTestDatabase();
   deps = { config: loadConfig({}), database, db: database.db, logger: silentLogger, clock: systemClock };
-});
+}, 180_000);
 afterAll(async () => {
   client.destroy();
   await fauxqs.stop();

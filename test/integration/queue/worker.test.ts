@@ -58,7 +58,7 @@ function worker(registry: JobHandlerRegistry, o: { visibilitySeconds?: number; g
 beforeAll(async () => {
   database = await createTestDatabase();
   deps = { config: loadConfig({}), database, db: database.db, logger: silentLogger, clock: systemClock };
-});
+}, 180_000);
 beforeEach(async () => {
   await Promise.all(running.splice(0).map((w) => w.stop()));
   await database.db.execute(sql`truncate jobs`);
