@@ -18,7 +18,11 @@ interface Unit {
 
 function unitsOf(books: BookRecordView[], claimed: Set<string>): Unit[] {
   const byUnit = new Map<string, BookRecordView[]>();
-  for (const b of books) byUnit.set(b.unit, [...(byUnit.get(b.unit) ?? []), b]);
+  for (const b of books) {
+    const list = byUnit.get(b.unit);
+    if (list) list.push(b);
+    else byUnit.set(b.unit, [b]);
+  }
   const units: Unit[] = [];
   for (const [key, members] of byUnit) {
     if (members.some((m) => claimed.has(`${m.kind}:${m.id}`))) continue;
@@ -43,7 +47,9 @@ export function matchBooks(
   const byMoney = new Map<string, Unit[]>();
   for (const u of unitsOf(books, claimed)) {
     const k = `${u.lead.ledgerAccountExternalId}|${u.lead.currency}|${u.lead.amountMinor}`;
-    byMoney.set(k, [...(byMoney.get(k) ?? []), u]);
+    const list = byMoney.get(k);
+    if (list) list.push(u);
+    else byMoney.set(k, [u]);
   }
   const pairs: { line: BankLineView; unit: Unit; days: number }[] = [];
   for (const line of lines) {
@@ -63,6 +69,12 @@ export function matchBooks(
       cmp(x.unit.lead.date, y.unit.lead.date) ||
       cmp(x.unit.key, y.unit.key),
   );
+  const perLine = new Map<string, typeof pairs>();
+  for (const p of pairs) {
+    const list = perLine.get(p.line.id);
+    if (list) list.push(p);
+    else perLine.set(p.line.id, [p]);
+  }
   const takenLines = new Set<string>();
   const takenUnits = new Set<string>();
   const decisions: PlannedDecision[] = [];
@@ -70,7 +82,8 @@ export function matchBooks(
     if (takenLines.has(p.line.id) || takenUnits.has(p.unit.key)) continue;
     takenLines.add(p.line.id);
     takenUnits.add(p.unit.key);
-    const others = pairs.filter((q) => q.line.id === p.line.id && q.unit.key !== p.unit.key).length;
+    const considered = perLine.get(p.line.id) ?? [];
+    const others = considered.length - 1;
     const b = p.unit.lead;
     decisions.push({
       subjectKind: 'bank_line',
@@ -85,6 +98,13 @@ export function matchBooks(
         daysApart: p.days,
         windowDays,
         otherCandidates: others,
+        considered: considered.slice(0, 5).map((q) => ({
+          kind: q.unit.lead.kind,
+          externalId: q.unit.lead.externalId,
+          date: q.unit.lead.date,
+          daysApart: q.days,
+          taken: q.unit.key === p.unit.key,
+        })),
       },
     });
   }

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { audit } from '../db/repos/audit.js';
-import type { Db } from '../db/types.js';
+import type { DbOrTx } from '../db/types.js';
 import type { Clock } from '../lib/clock.js';
 import { MATCH_BOOKS_WINDOW_DAYS } from './books.js';
 import { loadSnapshot } from './load.js';
@@ -22,7 +22,7 @@ export interface ReconcileOptions {
  * RECEIVE bank transaction. One transaction per run, serialised per firm by an advisory lock, so a crash
  * writes nothing and two runs never decide the same subject twice.
  */
-export async function reconcileFirm(db: Db, opts: ReconcileOptions): Promise<ReconcileStats> {
+export async function reconcileFirm(db: DbOrTx, opts: ReconcileOptions): Promise<ReconcileStats> {
   const windowDays = opts.windowDays ?? MATCH_BOOKS_WINDOW_DAYS;
   if (!Number.isInteger(windowDays) || windowDays < 0 || windowDays > 31)
     throw new RangeError(`windowDays must be a whole number of days from 0 to 31, not ${windowDays}`);

@@ -53,7 +53,9 @@ export class InvoiceIndex {
       this.byId.set(inv.id, inv);
       this.pos.set(inv.id, i);
       const ck = contactKey(inv.connectionId, inv.contactExternalId);
-      this.byContact.set(ck, [...(this.byContact.get(ck) ?? []), inv]);
+      const theirs = this.byContact.get(ck);
+      if (theirs) theirs.push(inv);
+      else this.byContact.set(ck, [inv]);
       this.index(inv, inv.openMinor);
       const add = (raw: string | null, on: 'number' | 'reference') => {
         const k = referenceKey(raw);
