@@ -32,10 +32,17 @@ function unitsOf(books: BookRecordView[], claimed: Set<string>): Unit[] {
   return units;
 }
 
-const sameAccount = (line: BankLineView, b: BookRecordView): boolean =>
-  line.account.ledgerAccountExternalId !== null &&
-  line.account.ledgerAccountExternalId === b.ledgerAccountExternalId &&
-  (line.account.connectionId === null || line.account.connectionId === b.connectionId);
+/**
+ * Same bank account: the line's account is linked to the record's ledger account (and connection). A line
+ * on an account not linked to the books may be any of them: it matches on money and date alone, after
+ * every linked pair, so a doubtful match never takes a payment from its own account's line.
+ */
+function accountFit(line: BankLineView, b: BookRecordView): 'same' | 'unlinked' | null {
+  const a = line.account;
+  if (a.ledgerAccountExternalId === null) return 'unlinked';
+  if (a.ledgerAccountExternalId !== b.ledgerAccountExternalId) return null;
+  return a.connectionId === null || a.connectionId === b.connectionId ? 'same' : null;
+}
 
 export function matchBooks(
   lines: BankLineView[],
@@ -43,26 +50,27 @@ export function matchBooks(
   claimed: Set<string>,
   windowDays: number,
 ): { decisions: PlannedDecision[]; rest: BankLineView[] } {
-  // index the unclaimed book money by account, currency and amount: a line looks only at its own bucket
+  // index the unclaimed book money by currency and amount: a line looks only at its own bucket
   const byMoney = new Map<string, Unit[]>();
   for (const u of unitsOf(books, claimed)) {
-    const k = `${u.lead.ledgerAccountExternalId}|${u.lead.currency}|${u.lead.amountMinor}`;
+    const k = `${u.lead.currency}|${u.lead.amountMinor}`;
     const list = byMoney.get(k);
     if (list) list.push(u);
     else byMoney.set(k, [u]);
   }
-  const pairs: { line: BankLineView; unit: Unit; days: number }[] = [];
+  const pairs: { line: BankLineView; unit: Unit; days: number; unlinked: boolean }[] = [];
   for (const line of lines) {
-    const k = `${line.account.ledgerAccountExternalId}|${line.currency}|${line.amountMinor}`;
-    for (const unit of byMoney.get(k) ?? []) {
+    for (const unit of byMoney.get(`${line.currency}|${line.amountMinor}`) ?? []) {
       const b = unit.lead;
-      if (!sameAccount(line, b)) continue;
+      const fit = accountFit(line, b);
+      if (!fit) continue;
       const days = Math.abs(daysBetween(b.date, line.date));
-      if (days <= windowDays) pairs.push({ line, unit, days });
+      if (days <= windowDays) pairs.push({ line, unit, days, unlinked: fit === 'unlinked' });
     }
   }
   pairs.sort(
     (x, y) =>
+      Number(x.unlinked) - Number(y.unlinked) ||
       x.days - y.days ||
       cmp(x.line.date, y.line.date) ||
       cmp(x.line.dedupeKey, y.line.dedupeKey) ||
@@ -90,13 +98,19 @@ export function matchBooks(
       subjectId: p.line.id,
       method: 'already_in_books',
       outcome: 'already_in_books',
-      confidence: Math.max(500, 1000 - 50 * p.days - (others > 0 ? 100 : 0)),
+      confidence: Math.max(500, 1000 - 50 * p.days - (others > 0 ? 100 : 0) - (p.unlinked ? 200 : 0)),
       applications: [],
       evidence: {
         summary: `${formatMinor(b.amountMinor, b.currency)} ${b.currency} already recorded in the books as ${describe(b)} on ${b.date}`,
         claimed: p.unit.members.map((m) => ({ kind: m.kind, id: m.id, externalId: m.externalId })),
         daysApart: p.days,
         windowDays,
+        ...(p.unlinked
+          ? {
+              unlinkedAccount:
+                'the bank account is not linked to a ledger account: matched on amount and date alone',
+            }
+          : {}),
         otherCandidates: others,
         considered: considered.slice(0, 5).map((q) => ({
           kind: q.unit.lead.kind,

@@ -119,6 +119,25 @@ describe('planRun, tier 0', () => {
     expect(outcomes(s).L1).toBe('suggestion/exception/unmatched_receipt');
   });
 
+  it('lets a line of an unlinked account match only after the linked lines have taken theirs', () => {
+    const unlinked = {
+      ...line('U1', '2026-11-03', 500),
+      account: { ...account, id: 'acc2', ledgerAccountExternalId: null },
+    };
+    const s = snap({
+      lines: [unlinked, line('L1', '2026-11-01', 500)],
+      books: [book('P1', '2026-11-03', 500)],
+    });
+    const plan = planRun(s, { windowDays: 5 });
+    const l1 = plan.decisions.find((d) => d.subjectId === 'L1')!;
+    expect(l1.outcome).toBe('already_in_books');
+    expect(plan.decisions.find((d) => d.subjectId === 'U1')!.outcome).toBe('exception');
+    const alone = planRun(snap({ lines: [unlinked], books: [book('P1', '2026-11-03', 500)] }), {
+      windowDays: 5,
+    });
+    expect(alone.decisions[0]).toMatchObject({ outcome: 'already_in_books', confidence: 800 });
+  });
+
   it('needs the same bank ledger account and currency', () => {
     const s = snap({
       lines: [line('L1', '2026-11-01', 300), line('L2', '2026-11-01', 300)],

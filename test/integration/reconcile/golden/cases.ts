@@ -121,6 +121,27 @@ export const cases: GoldenCase[] = [
     },
   },
   {
+    name: 'a line on a bank account not linked to the books still finds its payment there',
+    why: 'without a ledger link the engine cannot tell which account the payment went to, so it will not risk applying the money twice',
+    async setup({ db, scope, firmId }) {
+      const unlinked = await makeBankAccount(db, firmId, {
+        name: 'Imported account',
+        ledgerAccountExternalId: null,
+      });
+      await makeInvoice(db, scope, { externalId: 'i1', number: 'INV-0004', totalMinor: 7000 });
+      await makePayment(db, scope, {
+        externalId: 'p1',
+        amountMinor: 7000,
+        date: '2026-11-02',
+        bankLedgerAccountExternalId: OP,
+        invoiceExternalId: 'i1',
+      });
+      const l = await makeBankLine(db, firmId, unlinked.id, { bookingDate: '2026-11-03', amountMinor: 7000 });
+      return { l: line(l.id) };
+    },
+    expect: { l: { method: 'already_in_books', outcome: 'already_in_books', claimed: ['p1'] } },
+  },
+  {
     name: 'two equal lines cannot both claim one payment; the closer date wins',
     why: 'one payment is one receipt: the second line of the same amount is new money',
     async setup({ db, scope, firmId, bankId }) {
