@@ -1,12 +1,13 @@
 import { and, eq } from 'drizzle-orm';
 import { z } from 'zod';
+import { pullXeroResources } from '../connectors/xero/ops/index.js';
 import { connections } from '../db/schema/index.js';
 import { registerJobHandler } from '../worker/handlers.js';
 import { registerSchedule } from '../worker/schedules.js';
+import { wireXeroWebhooks } from './accounting.js';
 import { WEBHOOK_JOB } from './intake.js';
 import { processWebhookJob, WebhookJobPayload } from './process.js';
 import { syncStripe } from './stripe.js'; // also registers the Stripe webhook processor
-import './accounting.js';
 
 /**
  * Job handlers of the webhook area (loaded by src/worker/jobs.ts):
@@ -15,6 +16,10 @@ import './accounting.js';
  * - `stripe.poll` (hourly): a `stripe.sync` for every active Stripe connection, so a missed webhook is
  *   caught up from /v1/events well within Stripe's 30 days.
  */
+// Xero events → a targeted pull of the named invoices, contacts and credit notes (issue 6). QBO wires
+// its own pull in src/connectors/qbo/jobs.ts.
+wireXeroWebhooks(pullXeroResources);
+
 registerJobHandler(
   WEBHOOK_JOB,
   async (payload, ctx) => {
