@@ -163,6 +163,12 @@ describe('ledgerbridge reconcile and GET /api/v1/decisions', () => {
     expect((await app.request('/api/v1/decisions')).status).toBe(401);
   });
 
+  it('documents both routes in the OpenAPI document', async () => {
+    const { app } = testApp(database);
+    const doc = (await (await app.request('/openapi.json')).json()) as { paths: Record<string, unknown> };
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/v1/decisions', '/api/v1/open-invoices']));
+  });
+
   it('GET /api/v1/open-invoices answers the derived open balances', async () => {
     const { app } = testApp(database);
     const res = await app.request('/api/v1/open-invoices', { headers: bearer(key) });
