@@ -166,7 +166,9 @@ describe('ledgerbridge reconcile and GET /api/v1/decisions', () => {
   it('documents both routes in the OpenAPI document', async () => {
     const { app } = testApp(database);
     const doc = (await (await app.request('/openapi.json')).json()) as { paths: Record<string, unknown> };
-    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/v1/decisions', '/api/v1/open-invoices']));
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining(['/api/v1/decisions', '/api/v1/open-invoices']),
+    );
   });
 
   it('GET /api/v1/open-invoices answers the derived open balances', async () => {
