@@ -1,4 +1,4 @@
-import { and, eq, inArray, isNull, lt, or, sql } from 'drizzle-orm';
+import { and, inArray, isNull, lt, or, sql } from 'drizzle-orm';
 import { webhookEvents } from '../db/schema/index.js';
 import type { Db } from '../db/types.js';
 import type { Clock } from '../lib/clock.js';

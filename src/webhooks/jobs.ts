@@ -1,6 +1,6 @@
 import { and, eq } from 'drizzle-orm';
 import { z } from 'zod';
-import { pullXeroResources } from '../connectors/xero/ops/index.js';
+import { pullXeroResources } from '../providers/xero/index.js';
 import { connections } from '../db/schema/index.js';
 import { registerJobHandler } from '../worker/handlers.js';
 import { registerSchedule } from '../worker/schedules.js';

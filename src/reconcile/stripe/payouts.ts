@@ -150,7 +150,7 @@ export async function raiseManualPayout(db: DbOrTx, scope: Scope, payout: Stripe
  * Reconcile every settlement awaiting its deposit against the firm's bank lines: exactly one unclaimed
  * line of the same amount and currency within the window. Returns the settlements reconciled.
  */
-export async function reconcileDeposits(db: Db, firmId: string): Promise<string[]> {
+export async function reconcileDeposits(db: DbOrTx, firmId: string): Promise<string[]> {
   const waiting = await db
     .select()
     .from(stripeSettlements)
