@@ -1,4 +1,5 @@
 import { eq, sql } from 'drizzle-orm';
+import { HttpResponse, http } from 'msw';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { rowsOf } from '../../../src/db/migrate.js';
 import {
@@ -8,8 +9,11 @@ import {
   stripeRefunds,
   webhookEvents,
 } from '../../../src/db/schema/index.js';
+import { createLogger } from '../../../src/lib/logger.js';
+import { processWebhookJob } from '../../../src/webhooks/process.js';
 import { jsonFixture } from '../../support/fixtures.js';
-import { createHarness, eventFor, type Harness, seedPaymentFixtures } from './harness.js';
+import { server } from '../../support/msw.js';
+import { API_KEY, createHarness, eventFor, type Harness, seedPaymentFixtures } from './harness.js';
 
 let h: Harness;
 beforeAll(async () => {
@@ -90,6 +94,36 @@ describe('Stripe webhook intake', () => {
     expect(await count('jobs')).toBe(1);
     expect(await h.drain()).toBe(1);
     expect(await count('stripe_payments')).toBe(1);
+  });
+
+  it('keeps the API key out of the stored error and the logs when Stripe refuses it', async () => {
+    const lines: string[] = [];
+    const logger = createLogger('debug', { write: (l: string) => void lines.push(l) });
+    server.use(
+      http.get('https://api.stripe.com/v1/payment_intents/:id', () =>
+        HttpResponse.json(
+          {
+            error: {
+              type: 'invalid_request_error',
+              message: `Invalid API Key provided: ${API_KEY}`,
+            },
+          },
+          { status: 401 },
+        ),
+      ),
+    );
+    await h.deliver(piEvent());
+    const [job] = await h.deps.queue!.receive(1, 60);
+    const deps = { ...h.deps, logger };
+    const err = await processWebhookJob(deps, job!.payload).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'provider_auth_expired' });
+    logger.error({ err }, 'webhook job failed');
+    const [ev] = await h.database.db.select().from(webhookEvents);
+    expect(ev).toMatchObject({ status: 'failed', attempts: 1 });
+    expect(ev!.lastError).toContain('API key was refused');
+    expect(ev!.lastError).not.toContain(API_KEY);
+    expect(lines.join('\n')).not.toContain(API_KEY);
+    expect(lines.join('\n')).toContain('provider_auth_expired');
   });
 
   it('refuses an event signed with another secret: 401, nothing stored, no payment', async () => {
