@@ -2,14 +2,16 @@ import { z } from 'zod';
 import { reconcileFirm } from '../reconcile/index.js';
 import { registerJobHandler } from '../worker/handlers.js';
 import { registerSchedule } from '../worker/schedules.js';
-import { booksConnections, syncConnection } from './service.js';
+import { booksConnections, syncBooksConnection } from './index.js';
+import { runXeroFullPass } from './xero/complete.js';
 
 /**
  * Jobs of the sync area (loaded by src/worker/jobs.ts):
  * - `sync.connection` { connectionId, full? }: pull one connection, then reconcile its firm;
  * - `reconcile.firm` { firmId }: cash application;
  * - `sync.poll` (every 15 minutes): a `sync.connection` for every active books connection, since Xero
- *   sends no payment or bank-transaction events and webhooks can be missed.
+ *   sends no payment or bank-transaction events and webhooks can be missed;
+ * - `xero.full_pass` (nightly): the ids Xero returns compared with ours; what vanished is tombstoned.
  */
 const SyncJob = z.object({ connectionId: z.uuid(), full: z.boolean().optional() });
 const ReconcileJob = z.object({ firmId: z.uuid() });
@@ -17,7 +19,7 @@ const ReconcileJob = z.object({ firmId: z.uuid() });
 registerJobHandler(
   'sync.connection',
   async (payload, ctx) => {
-    const out = await syncConnection(ctx.deps, payload.connectionId, {
+    const out = await syncBooksConnection(ctx.deps, payload.connectionId, {
       ...(payload.full ? { full: true } : {}),
       trigger: 'job',
     });
@@ -67,3 +69,15 @@ registerJobHandler('sync.poll', async (_payload, ctx) => {
 });
 
 registerSchedule('sync.poll', 15 * 60, { type: 'sync.poll', payload: {} });
+
+registerJobHandler(
+  'xero.full_pass',
+  async (_payload, ctx) => {
+    for (const c of await booksConnections(ctx.deps, { provider: 'xero' })) {
+      await runXeroFullPass(ctx.deps, c.id);
+    }
+  },
+  { visibilitySeconds: 900 },
+);
+
+registerSchedule('xero.full_pass', 24 * 3600, { type: 'xero.full_pass', payload: {} });

@@ -3,6 +3,6 @@
  * import). ONE import line per area, e.g. `import '../stripe/jobs.js';`.
  */
 import '../webhooks/jobs.js';
-import '../sync/jobs.js';
+import '../providers/jobs.js';
 import '../connections/jobs.js';
-import '../connectors/qbo/jobs.js';
+import '../providers/qbo/books.js';

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { systemClock } from '../../lib/clock.js';
 import { AppError } from '../../lib/errors.js';
-import { booksConnections, syncConnection } from '../../sync/service.js';
+import { booksConnections, syncBooksConnection } from '../../providers/index.js';
 import type { CliContext } from '../context.js';
 import { renderTable } from '../table.js';
 import { firmOption } from './exceptions.js';
@@ -17,7 +17,7 @@ export function registerSync(program: Command, ctx: CliContext): void {
     .action(async (opts: { firm?: string; connection?: string; full?: boolean }) => {
       await ctx.withDb('cli', async (database) => {
         const firm = await firmOption(database.db, opts.firm);
-        const list = (await booksConnections({ db: database.db }, firm.id)).filter(
+        const list = (await booksConnections({ db: database.db }, { firmId: firm.id })).filter(
           (c) => !opts.connection || c.id === opts.connection,
         );
         if (list.length === 0)
@@ -34,7 +34,7 @@ export function registerSync(program: Command, ctx: CliContext): void {
           services: {},
         };
         for (const c of list) {
-          const out = await syncConnection(deps, c.id, {
+          const out = await syncBooksConnection(deps, c.id, {
             ...(opts.full ? { full: true } : {}),
             trigger: 'cli',
           });

@@ -1,5 +1,13 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import { accessTokenFor, reportAuthFailure } from '../../connections/index.js';
+import type { CanonicalRecord, ConnCtx, EntityKind, RecordError } from '../../connectors/connector.js';
+import {
+  createQboConnector,
+  kindOfEntity,
+  type QboConnector,
+  type QboEntity,
+} from '../../connectors/qbo/connector.js';
+import { type PushResult, pushToQbo, type QboWrite, type WriteStore } from '../../connectors/qbo/push.js';
 import { rowsOf } from '../../db/migrate.js';
 import { raiseException } from '../../db/repos/exceptions.js';
 import {
@@ -24,9 +32,6 @@ import { redactText } from '../../lib/redact.js';
 import { runSync, type SyncReport } from '../../sync/run.js';
 import { upsertRecords } from '../../sync/upsert.js';
 import { type QboEntityChange, wireQboWebhooks } from '../../webhooks/accounting.js';
-import type { CanonicalRecord, ConnCtx, EntityKind, RecordError } from '../connector.js';
-import { createQboConnector, kindOfEntity, type QboConnector, type QboEntity } from './connector.js';
-import { type PushResult, pushToQbo, type QboWrite, type WriteStore } from './push.js';
 
 /**
  * The qbo area's glue to storage (the one file here that touches the database and the sync engine):

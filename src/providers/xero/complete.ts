@@ -1,6 +1,15 @@
 import { and, eq, isNull } from 'drizzle-orm';
 import type { PgTable } from 'drizzle-orm/pg-core';
-import { raiseException } from '../../../db/repos/exceptions.js';
+import type {
+  CanonicalRecord,
+  ConnCtx,
+  Cursor,
+  EntityKind,
+  RecordError,
+} from '../../connectors/connector.js';
+import { createXeroConnector } from '../../connectors/xero/connector.js';
+import { mapXeroPage } from '../../connectors/xero/map.js';
+import { raiseException } from '../../db/repos/exceptions.js';
 import {
   accounts,
   bankTransactions,
@@ -10,14 +19,11 @@ import {
   payments,
   prepayments,
   syncErrors,
-} from '../../../db/schema/index.js';
-import type { DbOrTx } from '../../../db/types.js';
-import { redactText } from '../../../lib/redact.js';
-import { saveCursor } from '../../../sync/run.js';
-import { type UpsertStats, upsertRecords } from '../../../sync/upsert.js';
-import type { CanonicalRecord, ConnCtx, Cursor, EntityKind, RecordError } from '../../connector.js';
-import { createXeroConnector } from '../connector.js';
-import { mapXeroPage } from '../map.js';
+} from '../../db/schema/index.js';
+import type { DbOrTx } from '../../db/types.js';
+import { redactText } from '../../lib/redact.js';
+import { saveCursor } from '../../sync/run.js';
+import { type UpsertStats, upsertRecords } from '../../sync/upsert.js';
 import { auth, loadXeroContext, type XeroDeps } from './context.js';
 
 type Deletable = Exclude<CanonicalRecord['kind'], 'deletion'>;

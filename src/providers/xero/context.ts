@@ -1,14 +1,14 @@
 import { eq } from 'drizzle-orm';
-import type { ConnectionsDeps } from '../../../connections/deps.js';
-import { accessTokenFor } from '../../../connections/refresh.js';
-import { connections, firms } from '../../../db/schema/index.js';
-import type { Db } from '../../../db/types.js';
-import { type Clock, systemClock } from '../../../lib/clock.js';
-import { AppError } from '../../../lib/errors.js';
-import type { Logger } from '../../../lib/logger.js';
-import type { ConnCtx } from '../../connector.js';
-import type { XeroClient } from '../client.js';
-import { sharedXeroClient } from '../connector.js';
+import type { ConnectionsDeps } from '../../connections/deps.js';
+import { accessTokenFor } from '../../connections/refresh.js';
+import type { ConnCtx } from '../../connectors/connector.js';
+import type { XeroClient } from '../../connectors/xero/client.js';
+import { sharedXeroClient } from '../../connectors/xero/connector.js';
+import { connections, firms } from '../../db/schema/index.js';
+import type { Db } from '../../db/types.js';
+import { type Clock, systemClock } from '../../lib/clock.js';
+import { AppError } from '../../lib/errors.js';
+import type { Logger } from '../../lib/logger.js';
 
 /**
  * The Xero use cases that need the database (parking, GL source, outbox, tombstones, targeted pulls).

@@ -1,5 +1,13 @@
 import { and, eq, gte, isNull, like, lte, sql } from 'drizzle-orm';
-import { raiseException } from '../../../db/repos/exceptions.js';
+import type { CanonicalRecord } from '../../connectors/connector.js';
+import {
+  compareWithTrialBalance,
+  deriveGlPostings,
+  financialYearStart,
+  parseTrialBalance,
+  type TrialBalanceDifference,
+} from '../../connectors/xero/gl.js';
+import { raiseException } from '../../db/repos/exceptions.js';
 import {
   accounts,
   bankTransactions,
@@ -8,16 +16,8 @@ import {
   glPostings,
   invoices,
   payments,
-} from '../../../db/schema/index.js';
-import { upsertRecords } from '../../../sync/upsert.js';
-import type { CanonicalRecord } from '../../connector.js';
-import {
-  compareWithTrialBalance,
-  deriveGlPostings,
-  financialYearStart,
-  parseTrialBalance,
-  type TrialBalanceDifference,
-} from '../gl.js';
+} from '../../db/schema/index.js';
+import { upsertRecords } from '../../sync/upsert.js';
 import { auth, loadXeroContext, type XeroDeps } from './context.js';
 
 export interface GlCheckResult {

@@ -1,7 +1,4 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
-import { raiseException } from '../../../db/repos/exceptions.js';
-import { outboundWrites } from '../../../db/schema/index.js';
-import { AppError } from '../../../lib/errors.js';
 import {
   batchKey,
   elementOutcomes,
@@ -12,7 +9,10 @@ import {
   lockDateOf,
   type PaymentToPush,
   paymentPayload,
-} from '../push.js';
+} from '../../connectors/xero/push.js';
+import { raiseException } from '../../db/repos/exceptions.js';
+import { outboundWrites } from '../../db/schema/index.js';
+import { AppError } from '../../lib/errors.js';
 import { auth, loadXeroContext, type XeroDeps } from './context.js';
 
 /**

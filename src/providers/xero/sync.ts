@@ -1,9 +1,9 @@
 import { eq } from 'drizzle-orm';
-import { connections } from '../../../db/schema/index.js';
-import { runSync, type SyncReport } from '../../../sync/run.js';
-import type { Connector, EntityKind } from '../../connector.js';
-import { createXeroConnector, XERO_ALL_KINDS } from '../connector.js';
-import { DailyLimitError } from '../limits.js';
+import type { Connector, EntityKind } from '../../connectors/connector.js';
+import { createXeroConnector, XERO_ALL_KINDS } from '../../connectors/xero/connector.js';
+import { DailyLimitError } from '../../connectors/xero/limits.js';
+import { connections } from '../../db/schema/index.js';
+import { runSync, type SyncReport } from '../../sync/run.js';
 import { loadXeroContext, type XeroDeps } from './context.js';
 import { deriveAndCheckGl, type GlCheckResult } from './gl.js';
 

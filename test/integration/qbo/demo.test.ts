@@ -1,7 +1,7 @@
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createQboConnector } from '../../../src/connectors/qbo/connector.js';
-import { syncQbo } from '../../../src/connectors/qbo/jobs.js';
+import { syncQbo } from '../../../src/providers/qbo/books.js';
 import type { Database } from '../../../src/db/client.js';
 import { applications, exceptions, firms, matters, payments } from '../../../src/db/schema/index.js';
 import { qboDemo } from '../../../src/demo/qbo.js';

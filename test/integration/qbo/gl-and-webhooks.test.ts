@@ -2,7 +2,7 @@ import { and, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config/env.js';
 import { createQboConnector } from '../../../src/connectors/qbo/connector.js';
-import { pullQboEntities, syncQbo } from '../../../src/connectors/qbo/jobs.js';
+import { pullQboEntities, syncQbo } from '../../../src/providers/qbo/books.js';
 import { createQboReplay } from '../../../src/connectors/qbo/replay.js';
 import type { Database } from '../../../src/db/client.js';
 import { rowsOf } from '../../../src/db/migrate.js';

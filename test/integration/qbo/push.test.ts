@@ -3,7 +3,7 @@ import { HttpResponse, http } from 'msw';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config/env.js';
 import { createQboConnector } from '../../../src/connectors/qbo/connector.js';
-import { pushQbo } from '../../../src/connectors/qbo/jobs.js';
+import { pushQbo } from '../../../src/providers/qbo/books.js';
 import { createQboReplay } from '../../../src/connectors/qbo/replay.js';
 import type { Database } from '../../../src/db/client.js';
 import { exceptions, outboundWrites } from '../../../src/db/schema/index.js';

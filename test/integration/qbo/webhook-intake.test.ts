@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config/env.js';
 import { createQboConnector } from '../../../src/connectors/qbo/connector.js';
-import '../../../src/connectors/qbo/jobs.js';
+import '../../../src/providers/qbo/books.js';
 import { createQboReplay } from '../../../src/connectors/qbo/replay.js';
 import type { Database } from '../../../src/db/client.js';
 import { contacts } from '../../../src/db/schema/index.js';

@@ -6,7 +6,7 @@ import {
   pullXeroResources,
   runXeroFullPass,
   syncXeroConnection,
-} from '../../../src/connectors/xero/ops/index.js';
+} from '../../../src/providers/xero/index.js';
 import { connections, contacts, invoices, matters, timeEntries } from '../../../src/db/schema/index.js';
 import type { PullXeroResources } from '../../../src/webhooks/accounting.js';
 import { jsonFixture } from '../../support/fixtures.js';

@@ -1,7 +1,7 @@
 import type { ConnCtx } from '../../../src/connectors/connector.js';
 import { createXeroClient, type XeroClient } from '../../../src/connectors/xero/client.js';
 import type { Timer } from '../../../src/connectors/xero/limits.js';
-import type { XeroDeps } from '../../../src/connectors/xero/ops/index.js';
+import type { XeroDeps } from '../../../src/providers/xero/index.js';
 import { type XeroOrgDataset, xeroReplayHandlers } from '../../../src/connectors/xero/replay.js';
 import type { Database } from '../../../src/db/client.js';
 import { createFirm } from '../../../src/db/repos/firms.js';

@@ -8,7 +8,7 @@ import {
   pushXeroInvoices,
   pushXeroPayment,
   syncXeroConnection,
-} from '../../../src/connectors/xero/ops/index.js';
+} from '../../../src/providers/xero/index.js';
 import type { InvoiceToPush } from '../../../src/connectors/xero/push.js';
 import { type XeroOrgDataset, xeroReplayHandlers } from '../../../src/connectors/xero/replay.js';
 import { applications, exceptions, invoices, outboundWrites } from '../../../src/db/schema/index.js';
