@@ -1,7 +1,7 @@
 import { and, eq } from 'drizzle-orm';
 import { z } from 'zod';
-import { pullXeroResources } from '../providers/xero/index.js';
 import { connections } from '../db/schema/index.js';
+import { pullXeroResources } from '../providers/xero/index.js';
 import { registerJobHandler } from '../worker/handlers.js';
 import { registerSchedule } from '../worker/schedules.js';
 import { wireXeroWebhooks } from './accounting.js';
