@@ -1,5 +1,6 @@
 import { and, eq, inArray } from 'drizzle-orm';
 import { ProviderId } from '../canonical/index.js';
+import { reportAuthFailure } from '../connections/index.js';
 import { connections } from '../db/schema/index.js';
 import type { AppDeps } from '../http/deps.js';
 import { AppError } from '../lib/errors.js';
@@ -36,7 +37,24 @@ export async function syncBooksConnection(
   const provider = ProviderId.parse(c.provider);
   switch (provider) {
     case 'xero': {
-      const out = await syncXeroConnection(deps, connectionId, { trigger });
+      let out = await syncXeroConnection(deps, connectionId, { trigger });
+      // Xero refused the token (401) or the org (403): the connections area decides: refresh and try
+      // once more, record a tier refusal, or move the grant to needs_reauth with an exception.
+      const failed = out.report?.status === 'failed' ? out.report.error : undefined;
+      if (
+        failed &&
+        (failed.code === 'provider_auth_expired' ||
+          (failed.code === 'provider_forbidden' && failed.status === 403))
+      ) {
+        const verdict = await reportAuthFailure(deps, {
+          connectionId,
+          status: failed.status ?? 401,
+          body: { Detail: failed.reason ?? '' },
+        });
+        if (verdict.action === 'retry') {
+          out = await syncXeroConnection(deps, connectionId, { trigger: `${trigger}:retry` });
+        }
+      }
       if (out.status === 'parked') {
         return {
           status: 'skipped',

@@ -22,7 +22,8 @@ export interface SyncReport {
   runId: string;
   status: 'succeeded' | 'failed';
   kinds: Partial<Record<EntityKind, KindStats>>;
-  error?: { code: string; message: string };
+  /** What stopped the run. `status` and `reason` are the provider's HTTP status and error head, when known. */
+  error?: { code: string; message: string; status?: number; reason?: string };
 }
 
 /**
@@ -92,6 +93,9 @@ export async function runSync(
     report.status = 'failed';
     const code = e instanceof AppError ? e.code : 'internal';
     report.error = { code, message: redactText(e instanceof Error ? e.message : String(e)) };
+    const d = e instanceof AppError ? (e.details ?? {}) : {};
+    if (typeof d.status === 'number') report.error.status = d.status;
+    if (typeof d.reason === 'string') report.error.reason = d.reason;
     deps.logger.warn(
       { connectionId: ctx.connectionId, code, err: e },
       'sync stopped; it resumes from the last page that landed',

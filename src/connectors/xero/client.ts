@@ -365,7 +365,14 @@ export function classifyXeroFailure(e: unknown): AppError {
           details: { ...details, reason: 'authorization_unsuccessful' },
         },
       );
-    return new AppError('provider_auth_expired', 'Xero did not accept the access token', { details });
+    return new AppError('provider_auth_expired', 'Xero did not accept the access token', {
+      details: {
+        ...details,
+        reason: String(body.Detail ?? 'TokenInvalid')
+          .split(':')[0]!
+          .trim(),
+      },
+    });
   }
   if (f.status === 403)
     return new AppError('provider_forbidden', 'Xero refused the call (403)', {
