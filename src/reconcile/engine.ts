@@ -6,6 +6,7 @@ import { MATCH_BOOKS_WINDOW_DAYS } from './books.js';
 import { loadSnapshot } from './load.js';
 import type { ReconcileStats } from './model.js';
 import { planRun } from './plan.js';
+import { reconcileDeposits } from './stripe/payouts.js';
 import { writeDecisions } from './write.js';
 
 export interface ReconcileOptions {
@@ -28,16 +29,19 @@ export async function reconcileFirm(db: DbOrTx, opts: ReconcileOptions): Promise
     throw new RangeError(`windowDays must be a whole number of days from 0 to 31, not ${windowDays}`);
   return db.transaction(async (tx) => {
     await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`ledgerbridge:reconcile:${opts.firmId}`}))`);
+    // Stripe payouts first: a bank line that is a payout is settled against its balance transactions,
+    // so cash application never sees it as an unexplained receipt.
+    const deposits = await reconcileDeposits(tx, opts.firmId);
     const snapshot = await loadSnapshot(tx, opts.firmId);
     const { decisions, stats } = planRun(snapshot, { windowDays });
     const now = opts.clock.now();
     const written = await writeDecisions(tx, opts.firmId, decisions, now);
-    if (written > 0)
+    if (written > 0 || deposits.length > 0)
       await audit(tx, {
         firmId: opts.firmId,
         actor: opts.actor ?? 'system',
         action: 'reconcile.run',
-        details: { decisions: written, windowDays, stats },
+        details: { decisions: written, windowDays, stats, stripeDepositsReconciled: deposits.length },
       });
     return stats;
   });
