@@ -1,2 +1,0 @@
-ALTER TABLE "bank_statements" ADD COLUMN "source_key" text;--> statement-breakpoint
-CREATE UNIQUE INDEX "bank_statements_source_uq" ON "bank_statements" USING btree ("firm_id","bank_account_id","source_key");
