@@ -163,18 +163,16 @@ export async function runIngestBench(opts: {
             }),
           )
           .returning({ id: invoices.id });
-        await tx
-          .insert(invoiceLines)
-          .values(
-            page.flatMap((r, i) =>
-              r.data.lines.map((l, position) => ({
-                firmId: firm.id,
-                invoiceId: rows[i]!.id,
-                position,
-                ...l,
-              })),
-            ),
-          );
+        await tx.insert(invoiceLines).values(
+          page.flatMap((r, i) =>
+            r.data.lines.map((l, position) => ({
+              firmId: firm.id,
+              invoiceId: rows[i]!.id,
+              position,
+              ...l,
+            })),
+          ),
+        );
       });
     }
     const baselineSec = (performance.now() - t0) / 1000;

@@ -2,9 +2,9 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createQboConnector } from '../connectors/qbo/connector.js';
-import { syncQbo } from '../providers/qbo/books.js';
 import { createQboReplay, type QboDataset } from '../connectors/qbo/replay.js';
 import { connections } from '../db/schema/index.js';
+import { syncQbo } from '../providers/qbo/books.js';
 import type { DemoPipeline } from './pipelines.js';
 
 const DATA = join(dirname(fileURLToPath(import.meta.url)), 'data');

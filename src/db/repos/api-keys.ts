@@ -18,7 +18,12 @@ export interface ApiKeyInfo {
 /** Create a key; the plaintext is returned once and never stored (only its SHA-256). */
 export async function createApiKey(
   db: DbOrTx,
-  input: { firmId: string; name: string; actor: string; /** demo only: a fixed, published key */ fixedKey?: string },
+  input: {
+    firmId: string;
+    name: string;
+    actor: string /** demo only: a fixed, published key */;
+    fixedKey?: string;
+  },
 ): Promise<{ key: string; info: ApiKeyInfo }> {
   const name = input.name.trim();
   if (!name)

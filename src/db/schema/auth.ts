@@ -42,5 +42,8 @@ export const oauthStates = pgTable(
     usedAt: tstz('used_at'),
     createdAt: createdAt(),
   },
-  (t) => [uniqueIndex('oauth_states_nonce_uq').on(t.nonce), index('oauth_states_expires_idx').on(t.expiresAt)],
+  (t) => [
+    uniqueIndex('oauth_states_nonce_uq').on(t.nonce),
+    index('oauth_states_expires_idx').on(t.expiresAt),
+  ],
 );

@@ -8,8 +8,8 @@ import { decisionRoutes } from './decisions.js';
 import { exceptionRoutes } from './exceptions.js';
 import { keyRoutes } from './keys.js';
 import { stripeRoutes } from './stripe.js';
-import { syncErrorRoutes } from './sync-errors.js';
 import { syncRoutes } from './sync.js';
+import { syncErrorRoutes } from './sync-errors.js';
 import { webhookRoutes } from './webhooks.js';
 
 /**

@@ -1,12 +1,12 @@
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createQboConnector } from '../../../src/connectors/qbo/connector.js';
-import { syncQbo } from '../../../src/providers/qbo/books.js';
 import type { Database } from '../../../src/db/client.js';
 import { applications, exceptions, firms, matters, payments } from '../../../src/db/schema/index.js';
 import { qboDemo } from '../../../src/demo/qbo.js';
 import { fixedClock } from '../../../src/lib/clock.js';
 import { silentLogger } from '../../../src/lib/logger.js';
+import { syncQbo } from '../../../src/providers/qbo/books.js';
 import { createTestDatabase } from '../../support/db.js';
 import { server } from '../../support/msw.js';
 

@@ -2,12 +2,8 @@ import { eq } from 'drizzle-orm';
 import { HttpResponse, http } from 'msw';
 import { afterEach, describe, expect, it } from 'vitest';
 import { XERO_DOCUMENT_KINDS } from '../../../src/connectors/xero/connector.js';
-import {
-  pullXeroResources,
-  runXeroFullPass,
-  syncXeroConnection,
-} from '../../../src/providers/xero/index.js';
 import { connections, contacts, invoices, matters, timeEntries } from '../../../src/db/schema/index.js';
+import { pullXeroResources, runXeroFullPass, syncXeroConnection } from '../../../src/providers/xero/index.js';
 import type { PullXeroResources } from '../../../src/webhooks/accounting.js';
 import { jsonFixture } from '../../support/fixtures.js';
 import { recordRequests, server } from '../../support/msw.js';

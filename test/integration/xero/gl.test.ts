@@ -1,7 +1,7 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
-import { syncXeroConnection } from '../../../src/providers/xero/index.js';
 import { connections, exceptions, glPostings } from '../../../src/db/schema/index.js';
+import { syncXeroConnection } from '../../../src/providers/xero/index.js';
 import { recordRequests } from '../../support/msw.js';
 import { type Harness, harness } from './harness.js';
 

@@ -1,13 +1,13 @@
 import type { ConnCtx } from '../../../src/connectors/connector.js';
 import { createXeroClient, type XeroClient } from '../../../src/connectors/xero/client.js';
 import type { Timer } from '../../../src/connectors/xero/limits.js';
-import type { XeroDeps } from '../../../src/providers/xero/index.js';
 import { type XeroOrgDataset, xeroReplayHandlers } from '../../../src/connectors/xero/replay.js';
 import type { Database } from '../../../src/db/client.js';
 import { createFirm } from '../../../src/db/repos/firms.js';
 import { connections } from '../../../src/db/schema/index.js';
 import { fixedClock } from '../../../src/lib/clock.js';
 import { silentLogger } from '../../../src/lib/logger.js';
+import type { XeroDeps } from '../../../src/providers/xero/index.js';
 import { createTestDatabase } from '../../support/db.js';
 import { jsonFixture } from '../../support/fixtures.js';
 import { server } from '../../support/msw.js';

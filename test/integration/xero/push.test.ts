@@ -3,15 +3,15 @@ import { and, eq, sql } from 'drizzle-orm';
 import { HttpResponse, http } from 'msw';
 import { afterEach, describe, expect, it } from 'vitest';
 import { XERO_DOCUMENT_KINDS } from '../../../src/connectors/xero/connector.js';
+import type { InvoiceToPush } from '../../../src/connectors/xero/push.js';
+import { type XeroOrgDataset, xeroReplayHandlers } from '../../../src/connectors/xero/replay.js';
+import { applications, exceptions, invoices, outboundWrites } from '../../../src/db/schema/index.js';
 import {
   deleteXeroPayment,
   pushXeroInvoices,
   pushXeroPayment,
   syncXeroConnection,
 } from '../../../src/providers/xero/index.js';
-import type { InvoiceToPush } from '../../../src/connectors/xero/push.js';
-import { type XeroOrgDataset, xeroReplayHandlers } from '../../../src/connectors/xero/replay.js';
-import { applications, exceptions, invoices, outboundWrites } from '../../../src/db/schema/index.js';
 import { recordRequests, server } from '../../support/msw.js';
 import { type Harness, harness, TENANT } from './harness.js';
 

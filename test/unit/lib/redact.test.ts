@@ -6,7 +6,9 @@ describe('redaction', () => {
     const out = redactText(
       'Authorization: Bearer abcdefghijklmnop123 key sk_test_51Habcdef rk_live_9x8y7z6w lb_abcdefghijklmnopqrstuvwx https://x/cb?code=SECRET123&state=zzz',
     );
-    expect(out).not.toMatch(/abcdefghijklmnop123|sk_test_51Habcdef|rk_live_9x8y7z6w|lb_abcdefghijklmnopqrstuvwx|SECRET123/);
+    expect(out).not.toMatch(
+      /abcdefghijklmnop123|sk_test_51Habcdef|rk_live_9x8y7z6w|lb_abcdefghijklmnopqrstuvwx|SECRET123/,
+    );
     expect(out).toContain('Bearer [redacted]');
   });
 
