@@ -5,6 +5,10 @@ import { AppError } from './lib/errors.js';
 import { createLogger } from './lib/logger.js';
 import { redactText } from './lib/redact.js';
 
+/** What reaches the terminal: secrets masked, control characters (from a binary file, say) shown as '?'. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: stripping them is the point
+const printable = (s: string) => redactText(s).replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, '?');
+
 /** Boot: parse the environment once, build the CLI, run the command. */
 async function main(argv: string[]): Promise<number> {
   let config: ReturnType<typeof loadConfig>;
@@ -25,12 +29,12 @@ async function main(argv: string[]): Promise<number> {
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode;
     if (e instanceof AppError) {
-      process.stderr.write(`ledgerbridge: ${redactText(e.message)}\n`);
-      for (const f of e.fields ?? []) process.stderr.write(`  ${f.path}: ${redactText(f.message)}\n`);
+      process.stderr.write(`ledgerbridge: ${printable(e.message)}\n`);
+      for (const f of e.fields ?? []) process.stderr.write(`  ${f.path}: ${printable(f.message)}\n`);
       return e.code === 'database_locked' ? 3 : 1;
     }
     logger.error({ err: e }, 'command failed');
-    process.stderr.write(`ledgerbridge: ${redactText(e instanceof Error ? e.message : String(e))}\n`);
+    process.stderr.write(`ledgerbridge: ${printable(e instanceof Error ? e.message : String(e))}\n`);
     return 1;
   }
 }

@@ -28,7 +28,22 @@ export const EnvSchema = z.object({
   DATA_DIR: z.string().min(1).default('./.ledgerbridge'),
 
   /** `kid:base64key[,kid:base64key…]`, 32-byte AES-256-GCM keys; the first encrypts. */
-  TOKEN_ENCRYPTION_KEYS: z.string().optional(),
+  TOKEN_ENCRYPTION_KEYS: z
+    .string()
+    .refine(
+      (v) =>
+        v
+          .split(',')
+          .map((e) => e.trim())
+          .filter(Boolean)
+          .every(
+            (e) =>
+              /^[A-Za-z0-9_-]{1,32}:[A-Za-z0-9+/]+={0,2}$/.test(e) &&
+              Buffer.from(e.slice(e.indexOf(':') + 1), 'base64').length === 32,
+          ),
+      'expected kid:base64key[,kid:base64key…] with 32-byte keys (openssl rand -base64 32)',
+    )
+    .optional(),
   /** Signs connect URLs and OAuth `state`. Defaults to a key derived from TOKEN_ENCRYPTION_KEYS. */
   STATE_SIGNING_KEY: z.string().min(16).optional(),
 

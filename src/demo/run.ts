@@ -20,6 +20,8 @@ export interface DemoSummary {
   statements: { file: string; read: number; new: number; known: number }[];
   cash: {
     considered: number;
+    credits: number;
+    codedDirectly: number;
     alreadyInBooks: number;
     byReference: number;
     byClientAndAmount: number;
@@ -80,7 +82,12 @@ export async function runDemo(deps: DemoDeps, pipeline: DemoPipeline): Promise<D
       alreadyInBooks: cash.alreadyInBooks,
       byReference: cash.appliedByReference,
       byClientAndAmount: cash.appliedByContactAmount,
-      toPerson: Object.values(cash.exceptionsByKind).reduce((a, b) => a + b, 0),
+      credits: cash.creditsConsidered,
+      // receipts the books coded straight to an account are checked too; they are not bank lines
+      codedDirectly: cash.exceptionsByKind.receipt_coded_directly ?? 0,
+      toPerson:
+        Object.values(cash.exceptionsByKind).reduce((a, b) => a + b, 0) -
+        (cash.exceptionsByKind.receipt_coded_directly ?? 0),
     },
     exceptions,
     apiKey: key,
@@ -105,11 +112,13 @@ export function formatSummary(s: DemoSummary): string {
     ),
     '',
     'Cash application',
-    pad('money-in lines considered', s.cash.considered),
+    pad('money-in bank lines', s.cash.considered),
+    pad('unapplied client credits', s.cash.credits),
     pad('already in the books', s.cash.alreadyInBooks),
     pad('applied by invoice reference', s.cash.byReference),
     pad('applied by client and amount', s.cash.byClientAndAmount),
     pad('left for a person', s.cash.toPerson),
+    `${pad('receipts coded to an account', s.cash.codedDirectly)}   (in the books, while an invoice is open)`,
     '',
     'Exceptions (open)',
     ...Object.entries(s.exceptions)

@@ -283,7 +283,7 @@ function unmatched(r: Receipt, idx: InvoiceIndex): PlannedDecision {
   const parts = [
     foreign.length
       ? `${list(foreign.map((i) => `${label(i)} (${i.currency})`))} ${foreign.length > 1 ? 'are' : 'is'} named in the text, but the money is in ${m.currency}`
-      : 'no invoice number or reference was found in the text',
+      : 'the text names no invoice number or reference of an open invoice',
   ];
   if (!contacts.length) {
     parts.push(

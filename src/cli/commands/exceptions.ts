@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { ExceptionStatus } from '../../canonical/index.js';
+import { ExceptionKind, ExceptionStatus } from '../../canonical/index.js';
 import { listExceptions } from '../../db/repos/exceptions.js';
 import { listFirms, requireFirm } from '../../db/repos/firms.js';
 import { listSyncErrors } from '../../db/repos/sync-errors.js';
@@ -34,6 +34,12 @@ export function registerExceptions(program: Command, ctx: CliContext): void {
           'validation_failed',
           `--status must be open, resolved or ignored, not "${opts.status}"`,
         );
+      if (opts.kind && !ExceptionKind.safeParse(opts.kind).success) {
+        throw new AppError(
+          'validation_failed',
+          `--kind must be one of ${ExceptionKind.options.join(', ')}, not "${opts.kind}"`,
+        );
+      }
       await ctx.withDb('cli', async ({ db }) => {
         const firm = await firmOption(db, opts.firm);
         const rows = await listExceptions(db, {

@@ -82,6 +82,16 @@ export function registerImport(program: Command, ctx: CliContext): void {
             : { accountNumber: account }),
           allowUnbalanced: Boolean(opts.allowUnbalanced),
           createAccount: Boolean(opts.createAccount),
+        }).catch((e: unknown) => {
+          // name the file first: the reader's message names the place in it
+          if (e instanceof AppError) {
+            throw new AppError(e.code, `${file}: ${e.message}`, {
+              cause: e,
+              ...(e.fields ? { fields: e.fields } : {}),
+              ...(e.details ? { details: e.details } : {}),
+            });
+          }
+          throw e;
         });
         if (opts.json) return ctx.out(JSON.stringify(r, null, 2));
         ctx.out(

@@ -3,6 +3,7 @@ import { createApiKey, listApiKeys, revokeApiKey } from '../../db/repos/api-keys
 import { requireFirm } from '../../db/repos/firms.js';
 import type { CliContext } from '../context.js';
 import { renderTable } from '../table.js';
+import { firmOption } from './exceptions.js';
 
 export function registerKeys(program: Command, ctx: CliContext): Command {
   const keys = program.command('keys').description('API keys: create, list, revoke');
@@ -22,10 +23,10 @@ export function registerKeys(program: Command, ctx: CliContext): Command {
     });
   keys
     .command('list')
-    .requiredOption('--firm <firm>', 'firm id or name')
-    .action(async (opts: { firm: string }) => {
+    .option('--firm <firm>', 'firm id or name (default: the only firm)')
+    .action(async (opts: { firm?: string }) => {
       await ctx.withDb('cli', async ({ db }) => {
-        const firm = await requireFirm(db, opts.firm);
+        const firm = await firmOption(db, opts.firm);
         const list = await listApiKeys(db, firm.id);
         ctx.out(
           renderTable(

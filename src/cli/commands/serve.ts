@@ -35,7 +35,15 @@ export function registerServe(program: Command, ctx: CliContext): void {
       await migrate(database.db);
       const deps = { config, database, db: database.db, logger, clock: systemClock, services: {} };
       const background = await startBackground(deps);
-      const http = await startHttpServer(deps, opts.port ? Number(opts.port) : config.PORT, config.HOST);
+      let http: Awaited<ReturnType<typeof startHttpServer>>;
+      try {
+        http = await startHttpServer(deps, opts.port ? Number(opts.port) : config.PORT, config.HOST);
+      } catch (e) {
+        // no half-alive process: without its HTTP server, serve stops its worker and lets go of the data
+        await background.stop();
+        await database.close();
+        throw e;
+      }
       ctx.out(
         `ledgerbridge listening on http://${config.HOST}:${http.port} (${database.kind}); Ctrl-C stops it`,
       );

@@ -52,7 +52,14 @@ export async function authenticateApiKey(db: DbOrTx, key: string): Promise<ApiKe
     .select()
     .from(apiKeys)
     .where(and(eq(apiKeys.keyHash, sha256Hex(key)), isNull(apiKeys.revokedAt)));
-  return row ? toInfo(row) : null;
+  if (!row) return null;
+  // when a key was last used, to the minute (one write a minute at most per key)
+  const now = new Date();
+  if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > 60_000) {
+    await db.update(apiKeys).set({ lastUsedAt: now }).where(eq(apiKeys.id, row.id));
+    row.lastUsedAt = now;
+  }
+  return toInfo(row);
 }
 
 export async function listApiKeys(db: DbOrTx, firmId: string): Promise<ApiKeyInfo[]> {

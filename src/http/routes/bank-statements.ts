@@ -192,6 +192,15 @@ export function bankStatementRoutes(deps: AppDeps): OpenAPIHono<AppEnv> {
         allowUnbalanced: truthy(f.allowUnbalanced),
         createAccount: truthy(f.createAccount),
       });
+      // new lines join cash application: the worker reconciles the firm next
+      if (r.linesNew > 0) {
+        await deps.queue?.send({
+          type: 'reconcile.firm',
+          payload: { firmId: c.get('firmId') },
+          key: `reconcile:${c.get('firmId')}:${r.statementId}`,
+          groupId: c.get('firmId'),
+        });
+      }
       return c.json(r, r.linesNew > 0 || r.statements.some((s) => !s.alreadyImported) ? 201 : 200);
     } catch (e) {
       if (isAppError(e) && e.code === 'file_rejected') {

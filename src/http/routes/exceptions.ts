@@ -1,5 +1,5 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
-import { ExceptionStatus } from '../../canonical/index.js';
+import { ExceptionKind, ExceptionStatus } from '../../canonical/index.js';
 import { listExceptions } from '../../db/repos/exceptions.js';
 import type { AppDeps, AppEnv } from '../deps.js';
 import { decodeCursor, PageQuery, pageOf, pageSchema } from '../pagination.js';
@@ -25,7 +25,7 @@ const list = createRoute({
   request: {
     query: PageQuery.extend({
       status: ExceptionStatus.optional(),
-      kind: z.string().optional().openapi({ example: 'unmatched_receipt' }),
+      kind: ExceptionKind.optional().openapi({ example: 'unmatched_receipt' }),
     }),
   },
   responses: {

@@ -3,6 +3,7 @@ import { and, eq } from 'drizzle-orm';
 import { audit } from '../../db/repos/audit.js';
 import { connections } from '../../db/schema/index.js';
 import { AppError } from '../../lib/errors.js';
+import { reconcileFirm } from '../../reconcile/index.js';
 import type { AppDeps, AppEnv } from '../deps.js';
 
 const trigger = createRoute({
@@ -26,8 +27,29 @@ const trigger = createRoute({
   },
 });
 
+const reconcile = createRoute({
+  method: 'post',
+  path: '/reconcile',
+  summary: 'Apply cash now: match undecided bank lines and credits to the books and open invoices',
+  responses: {
+    200: {
+      description: 'What this run decided, per tier (what was decided before is unchanged)',
+      content: { 'application/json': { schema: z.record(z.string(), z.unknown()) } },
+    },
+  },
+});
+
 export function syncRoutes(deps: AppDeps): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>();
+  app.openapi(reconcile, async (c) => {
+    const stats = await reconcileFirm(deps.db, {
+      firmId: c.get('firmId'),
+      clock: deps.clock,
+      windowDays: deps.config.MATCH_BOOKS_WINDOW_DAYS,
+      actor: c.get('actor'),
+    });
+    return c.json(stats as unknown as Record<string, unknown>, 200);
+  });
   app.openapi(trigger, async (c) => {
     const { id } = c.req.valid('param');
     const body = c.req.header('content-type')?.includes('json') ? c.req.valid('json') : {};

@@ -37,11 +37,13 @@ Bank statements
   trust-2026-11.ofx               1 line read, 1 new, 0 already known
 
 Cash application
-  money-in lines considered      11
+  money-in bank lines            11
+  unapplied client credits        1
   already in the books            3
   applied by invoice reference    3
   applied by client and amount    2
-  left for a person               5
+  left for a person               4
+  receipts coded to an account    1   (in the books, while an invoice is open)
 
 Exceptions (open)
   ambiguous_match                 1

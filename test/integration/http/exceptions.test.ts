@@ -149,3 +149,19 @@ describe('health', () => {
     expect(((await res.json()) as { code: string }).code).toBe('not_found');
   });
 });
+
+describe('POST /api/v1/reconcile', () => {
+  it('applies cash for the key’s firm and answers the counts per tier', async () => {
+    const res = await app.request('/api/v1/reconcile', { method: 'POST', headers: bearer(keyA) });
+    expect(res.status).toBe(200);
+    const stats = (await res.json()) as { bankLinesConsidered: number; appliedByReference: number };
+    expect(stats).toMatchObject({ bankLinesConsidered: 0, appliedByReference: 0 });
+    expect((await app.request('/api/v1/reconcile', { method: 'POST' })).status).toBe(401);
+  });
+
+  it('rejects an unknown exception kind instead of answering an empty list', async () => {
+    const res = await app.request('/api/v1/exceptions?kind=zzz', { headers: bearer(keyA) });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { fields: { path: string }[] }).fields[0]!.path).toBe('kind');
+  });
+});

@@ -30,4 +30,16 @@ describe('configuration', () => {
   it('treats empty strings as unset', () => {
     expect(loadConfig({ PORT: '', DATABASE_URL: '' }).PORT).toBe(3000);
   });
+
+  it('checks TOKEN_ENCRYPTION_KEYS at start: kid:base64 of 32 bytes', () => {
+    const good = `k1:${Buffer.alloc(32, 7).toString('base64')}`;
+    expect(
+      loadConfig({ TOKEN_ENCRYPTION_KEYS: `${good},k0:${Buffer.alloc(32, 1).toString('base64')}` })
+        .TOKEN_ENCRYPTION_KEYS,
+    ).toContain('k1:');
+    expect(() => loadConfig({ TOKEN_ENCRYPTION_KEYS: 'garbage' })).toThrow(/TOKEN_ENCRYPTION_KEYS/);
+    expect(() => loadConfig({ TOKEN_ENCRYPTION_KEYS: `k1:${Buffer.alloc(16).toString('base64')}` })).toThrow(
+      /32-byte/,
+    );
+  });
 });

@@ -640,7 +640,7 @@ export const cases: GoldenCase[] = [
         exception: {
           kind: 'unmatched_receipt',
           reason:
-            'bank line of 320.00 USD from ACME on 2026-11-06: no invoice number or reference was found in the text; Acme Limited has no open invoice for 320.00 USD (open: INV-0400 500.00 USD)',
+            'bank line of 320.00 USD from ACME on 2026-11-06: the text names no invoice number or reference of an open invoice; Acme Limited has no open invoice for 320.00 USD (open: INV-0400 500.00 USD)',
           candidates: ['INV-0400'],
         },
       },
@@ -677,7 +677,7 @@ export const cases: GoldenCase[] = [
         exception: {
           kind: 'unmatched_receipt',
           reason:
-            'bank line of 640.00 USD from J SMITH on 2026-11-06: no invoice number or reference was found in the text; the payer "J SMITH" is not a known client; 1 open invoice of clients has this amount, but an amount alone is not enough to apply it',
+            'bank line of 640.00 USD from J SMITH on 2026-11-06: the text names no invoice number or reference of an open invoice; the payer "J SMITH" is not a known client; 1 open invoice of clients has this amount, but an amount alone is not enough to apply it',
           candidates: ['INV-0500'],
         },
       },
@@ -892,7 +892,7 @@ export const cases: GoldenCase[] = [
         exception: {
           kind: 'unmatched_receipt',
           reason:
-            'unapplied overpayment credit of 25.00 USD from 2026-11-01: no invoice number or reference was found in the text; Epsilon has no open invoices',
+            'unapplied overpayment credit of 25.00 USD from 2026-11-01: the text names no invoice number or reference of an open invoice; Epsilon has no open invoices',
         },
       },
     },
