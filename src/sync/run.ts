@@ -1,8 +1,8 @@
 import { and, eq, sql } from 'drizzle-orm';
-import type { ConnCtx, Connector, Cursor, EntityKind } from '../connectors/connector.js';
+import type { ConnCtx, Connector, Cursor, EntityKind, RecordError } from '../connectors/connector.js';
 import { raiseException } from '../db/repos/exceptions.js';
 import { connections, syncCursors, syncErrors, syncRuns } from '../db/schema/index.js';
-import type { Db } from '../db/types.js';
+import type { Db, DbOrTx } from '../db/types.js';
 import { AppError } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
 import { redactText } from '../lib/redact.js';
@@ -60,27 +60,7 @@ export async function runSync(
           stats.updated += s.updated;
           stats.unchanged += s.unchanged;
           stats.errors += page.errors.length;
-          for (const e of page.errors) {
-            const message = redactText(e.message);
-            await tx.insert(syncErrors).values({
-              ...scope,
-              syncRunId: runId,
-              entity: e.entity,
-              externalId: e.externalId,
-              field: e.field,
-              message,
-              raw: (e.raw ?? null) as object,
-            });
-            await raiseException(tx, {
-              firmId: ctx.firmId,
-              kind: 'sync_error',
-              subjectKind: e.entity,
-              subjectId: e.externalId ?? '(unknown)',
-              reason: `${e.entity} ${e.externalId ?? '(no id)'} could not be taken in: ${e.field ? `${e.field}: ` : ''}${message}`,
-              details: { connectionId: ctx.connectionId, field: e.field },
-              dedupeKey: `sync_error:${ctx.connectionId}:${e.entity}:${e.externalId ?? ''}:${e.field ?? ''}`,
-            });
-          }
+          await recordSyncErrors(tx, scope, runId, page.errors);
           if (page.next) await saveCursor(tx, scope, kind, page.next);
         });
         if (page.done || !page.next) break;
@@ -143,4 +123,37 @@ export async function saveCursor(
       target: [syncCursors.connectionId, syncCursors.entity],
       set: { cursor, updatedAt: sql`now()` },
     });
+}
+
+/**
+ * Records a pull could not take in: a sync_errors row each (which record, which field, why) and a
+ * `sync_error` exception for a person, raised once per record and field.
+ */
+export async function recordSyncErrors(
+  db: DbOrTx,
+  scope: { firmId: string; connectionId: string },
+  syncRunId: string | null,
+  errors: readonly RecordError[],
+): Promise<void> {
+  for (const e of errors) {
+    const message = redactText(e.message);
+    await db.insert(syncErrors).values({
+      ...scope,
+      syncRunId,
+      entity: e.entity,
+      externalId: e.externalId,
+      field: e.field,
+      message,
+      raw: (e.raw ?? null) as object,
+    });
+    await raiseException(db, {
+      firmId: scope.firmId,
+      kind: 'sync_error',
+      subjectKind: e.entity,
+      subjectId: e.externalId ?? '(unknown)',
+      reason: `${e.entity} ${e.externalId ?? '(no id)'} could not be taken in: ${e.field ? `${e.field}: ` : ''}${message}`,
+      details: { connectionId: scope.connectionId, field: e.field },
+      dedupeKey: `sync_error:${scope.connectionId}:${e.entity}:${e.externalId ?? ''}:${e.field ?? ''}`,
+    });
+  }
 }

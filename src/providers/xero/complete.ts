@@ -9,7 +9,6 @@ import type {
 } from '../../connectors/connector.js';
 import { createXeroConnector } from '../../connectors/xero/connector.js';
 import { mapXeroPage } from '../../connectors/xero/map.js';
-import { raiseException } from '../../db/repos/exceptions.js';
 import {
   accounts,
   bankTransactions,
@@ -18,11 +17,9 @@ import {
   invoices,
   payments,
   prepayments,
-  syncErrors,
 } from '../../db/schema/index.js';
 import type { DbOrTx } from '../../db/types.js';
-import { redactText } from '../../lib/redact.js';
-import { saveCursor } from '../../sync/run.js';
+import { recordSyncErrors, saveCursor } from '../../sync/run.js';
 import { type UpsertStats, upsertRecords } from '../../sync/upsert.js';
 import { auth, loadXeroContext, type XeroDeps } from './context.js';
 
@@ -66,29 +63,8 @@ async function liveIds(db: DbOrTx, kind: EntityKind, connectionId: string): Prom
   return rows.map((r) => r.id);
 }
 
-async function recordErrors(db: DbOrTx, ctx: ConnCtx, errors: RecordError[]): Promise<void> {
-  for (const e of errors) {
-    const message = redactText(e.message);
-    await db.insert(syncErrors).values({
-      firmId: ctx.firmId,
-      connectionId: ctx.connectionId,
-      entity: e.entity,
-      externalId: e.externalId,
-      field: e.field,
-      message,
-      raw: (e.raw ?? null) as object,
-    });
-    await raiseException(db, {
-      firmId: ctx.firmId,
-      kind: 'sync_error',
-      subjectKind: e.entity,
-      subjectId: e.externalId ?? '(unknown)',
-      reason: `${e.entity} ${e.externalId ?? '(no id)'} could not be taken in: ${e.field ? `${e.field}: ` : ''}${message}`,
-      details: { connectionId: ctx.connectionId, field: e.field },
-      dedupeKey: `sync_error:${ctx.connectionId}:${e.entity}:${e.externalId ?? ''}:${e.field ?? ''}`,
-    });
-  }
-}
+const recordErrors = (db: DbOrTx, ctx: ConnCtx, errors: RecordError[]) =>
+  recordSyncErrors(db, { firmId: ctx.firmId, connectionId: ctx.connectionId }, null, errors);
 
 export interface FullPassReport {
   kinds: Partial<Record<EntityKind, { seen: number; vanished: string[] } & UpsertStats>>;
