@@ -7,7 +7,7 @@ import type {
   EntityKind,
   RecordError,
 } from '../../connectors/connector.js';
-import { createXeroConnector } from '../../connectors/xero/connector.js';
+import { createXeroConnector, XERO_DOCUMENT_KINDS } from '../../connectors/xero/connector.js';
 import { mapXeroPage } from '../../connectors/xero/map.js';
 import {
   accounts,
@@ -38,16 +38,8 @@ const STORED: Partial<Record<EntityKind, { of: Deletable; table: PgTable; extra?
     bank_transactions: { of: 'bank_transaction', table: bankTransactions },
   };
 
-export const FULL_PASS_KINDS: readonly EntityKind[] = [
-  'accounts',
-  'contacts',
-  'invoices',
-  'credit_notes',
-  'overpayments',
-  'prepayments',
-  'payments',
-  'bank_transactions',
-];
+/** The full pass compares every document kind the connector pulls. */
+export const FULL_PASS_KINDS: readonly EntityKind[] = XERO_DOCUMENT_KINDS;
 
 async function liveIds(db: DbOrTx, kind: EntityKind, connectionId: string): Promise<string[]> {
   const s = STORED[kind];
